@@ -1,0 +1,322 @@
+"""Typed configuration read from TOML with tomllib.
+
+Every error names the file, the key and, where tomllib gives one, the line,
+because a config mistake at 3 a.m. should take one edit to fix. Unknown keys
+are errors too: a misspelt key that is silently ignored is worse.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.paths import config_dir, default_workspace_path
+
+AUTH_KINDS = ("azure-cli", "device-code", "environment", "managed-identity", "default")
+WORKSPACE_KINDS = ("local", "azure")
+
+
+class ConfigError(Exception):
+    """A config file that cannot be read or holds an invalid value."""
+
+
+@dataclass
+class WorkspaceConfig:
+    """One `[[workspaces]]` entry."""
+
+    name: str
+    kind: str = "local"
+    """`local` (DuckDB file) or `azure` (Log Analytics)."""
+    path: str = ""
+    """The DuckDB file of a local workspace; empty for the default file under the data folder."""
+    workspace_id: str = ""
+    """The Log Analytics workspace id (a GUID) of an azure workspace."""
+    auth: str = "default"
+    """One of `AUTH_KINDS`."""
+    endpoint: str = ""
+    """The query API endpoint; empty for the public cloud (https://api.loganalytics.io/v1)."""
+    audience: str = ""
+    """The token audience; empty for the endpoint's default."""
+    default_timespan: str = ""
+    """ISO 8601 timespan for new queries here; empty to use `[query] default_timespan`."""
+    additional_workspaces: list[str] = field(default_factory=list)
+    """More workspace ids queried together with this one."""
+    server_timeout: int = 180
+    """Seconds the service may run a query (Log Analytics allows up to 600)."""
+    ca_bundle: str = ""
+    """A PEM file to trust for the endpoint's certificate (the emulator's); empty for the system store."""
+    token_cache: bool = False
+    """Persist tokens on disk. Over SSH without a keyring this is an unencrypted file."""
+
+    @property
+    def backend_name(self) -> str:
+        if self.kind == "azure":
+            return f"azure:{self.workspace_id}"
+        return f"local:{self.name}"
+
+    def local_path(self) -> Path:
+        return Path(self.path).expanduser() if self.path else default_workspace_path()
+
+
+@dataclass
+class FeedConfig:
+    """One `[[feeds]]` entry: a file or a live ThreatFox feed loaded at start."""
+
+    name: str
+    kind: str = "file"
+    """`file` or `threatfox`."""
+    path: str = ""
+    """The feed file of a `file` feed."""
+    auth_key_env: str = "THREATFOX_AUTH_KEY"
+    """Environment variable holding the ThreatFox Auth-Key; the key itself is never stored."""
+    days: int = 1
+    """Days of ThreatFox IOCs to fetch, 1 to 7."""
+    url: str = "https://threatfox-api.abuse.ch/api/v1/"
+    """The ThreatFox API URL."""
+
+
+@dataclass
+class Config:
+    """The whole configuration with every default filled in."""
+
+    path: Path | None = None
+    """The file read; None when no file exists and defaults are in use."""
+    default_workspace: str = "default"
+    log_level: str = "INFO"
+    default_timespan: str = "P14D"
+    """ISO 8601 timespan for new queries."""
+    snapshot_rows: int = 5000
+    """Rows of each run kept in the session file."""
+    fetch_limit: int = 1_000_000
+    """Rows fetched from the engine per run; more are reported as truncated."""
+    demo_seed: int = 4242
+    demo_dns_rows: int = 200_000
+    theme: str = "workbench-dark"
+    keys: dict[str, str] = field(default_factory=dict)
+    """Binding id to key list (`run_query = "ctrl+r,f5"`)."""
+    workspaces: list[WorkspaceConfig] = field(default_factory=list)
+    feeds: list[FeedConfig] = field(default_factory=list)
+    autosave_seconds: float = 2.0
+    """Debounce delay of the session autosave."""
+
+    def workspace(self, name: str | None) -> WorkspaceConfig:
+        """Return the workspace named `name` (or the default); raise ConfigError naming the choices."""
+        wanted = name or self.default_workspace
+        for workspace in self.workspaces:
+            if workspace.name == wanted:
+                return workspace
+        names = ", ".join(workspace.name for workspace in self.workspaces)
+        raise ConfigError(f"workspace {wanted!r} is not in the config; known workspaces: {names}")
+
+
+_SCHEMA: dict[str, tuple[str, ...]] = {
+    "": ("default_workspace", "workspaces", "feeds", "log", "query", "results", "demo", "ui", "keys", "session"),
+    "log": ("level",),
+    "query": ("default_timespan",),
+    "results": ("snapshot_rows", "fetch_limit"),
+    "demo": ("seed", "dns_rows"),
+    "ui": ("theme",),
+    "session": ("autosave_seconds",),
+}
+
+
+def default_config_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read the config file at `path`, or the default one when it exists, else return defaults.
+
+    Raises ConfigError naming the file, the key and the line of the problem.
+    """
+    explicit = path is not None
+    file_path = Path(path).expanduser() if path is not None else default_config_path()
+    if not file_path.exists():
+        if explicit:
+            raise ConfigError(f"config file {file_path} not found; create it with `workbench config init`")
+        return _with_default_workspace(Config())
+    try:
+        text = file_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"config file {file_path} cannot be read: {error}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"config file {file_path} is not valid TOML: {error}. Fix that line and retry") from None
+    return _with_default_workspace(parse_config(data, file_path, text))
+
+
+def parse_config(data: dict[str, Any], file_path: Path, text: str = "") -> Config:
+    reader = _Reader(file_path, text)
+    config = Config(path=file_path)
+
+    for section, allowed in _SCHEMA.items():
+        table = data if section == "" else data.get(section, {})
+        if section and not isinstance(table, dict):
+            raise reader.error(section, "must be a table, such as [" + section + "]")
+        for key in table:
+            if section == "" or key in allowed:
+                if section == "" and key not in allowed:
+                    raise reader.error(key, f"is not a known setting; known top-level keys: {', '.join(allowed)}")
+                continue
+            raise reader.error(f"{section}.{key}", f"is not a known setting; known keys of [{section}]: {', '.join(allowed)}")
+
+    config.default_workspace = reader.string(data, "default_workspace", config.default_workspace)
+    log = data.get("log", {})
+    config.log_level = reader.choice(log, "log.level", "level", ("DEBUG", "INFO", "WARNING", "ERROR"), config.log_level, upper=True)
+    query = data.get("query", {})
+    config.default_timespan = reader.timespan(query, "query.default_timespan", "default_timespan", config.default_timespan)
+    results = data.get("results", {})
+    config.snapshot_rows = reader.integer(results, "results.snapshot_rows", "snapshot_rows", config.snapshot_rows, minimum=0)
+    config.fetch_limit = reader.integer(results, "results.fetch_limit", "fetch_limit", config.fetch_limit, minimum=1)
+    demo = data.get("demo", {})
+    config.demo_seed = reader.integer(demo, "demo.seed", "seed", config.demo_seed, minimum=0)
+    config.demo_dns_rows = reader.integer(demo, "demo.dns_rows", "dns_rows", config.demo_dns_rows, minimum=1000)
+    ui = data.get("ui", {})
+    config.theme = reader.string(ui, "theme", config.theme, dotted="ui.theme")
+    session = data.get("session", {})
+    config.autosave_seconds = float(reader.number(session, "session.autosave_seconds", "autosave_seconds", config.autosave_seconds))
+
+    keys = data.get("keys", {})
+    if not isinstance(keys, dict):
+        raise reader.error("keys", 'must be a table of binding id = "key,key"')
+    for binding_id, keys_text in keys.items():
+        if not isinstance(keys_text, str) or not keys_text.strip():
+            raise reader.error(f"keys.{binding_id}", 'must be a non-empty string such as "ctrl+r,f5"')
+        config.keys[binding_id] = keys_text
+
+    config.workspaces = [reader.workspace(entry, index) for index, entry in enumerate(reader.array(data, "workspaces"))]
+    names = [workspace.name for workspace in config.workspaces]
+    duplicates = {name for name in names if names.count(name) > 1}
+    if duplicates:
+        raise reader.error("workspaces", f"has more than one entry named {sorted(duplicates)[0]!r}; names must be unique")
+    config.feeds = [reader.feed(entry, index) for index, entry in enumerate(reader.array(data, "feeds"))]
+    return config
+
+
+def _with_default_workspace(config: Config) -> Config:
+    """Add the embedded `default` local workspace unless the config defines one of that name."""
+    if not any(workspace.name == "default" for workspace in config.workspaces):
+        config.workspaces.insert(0, WorkspaceConfig(name="default", kind="local"))
+    return config
+
+
+class _Reader:
+    """Reads typed values and builds errors that name the file, the key and the line."""
+
+    def __init__(self, file_path: Path, text: str) -> None:
+        self.file_path = file_path
+        self.lines = text.splitlines()
+
+    def line_of(self, dotted_key: str) -> int | None:
+        last = re.escape(dotted_key.split(".")[-1].split("[")[0])
+        pattern = re.compile(rf"^\s*(\[+\s*)?{last}\b")
+        for number, line in enumerate(self.lines, start=1):
+            if pattern.search(line):
+                return number
+        return None
+
+    def error(self, dotted_key: str, problem: str) -> ConfigError:
+        line = self.line_of(dotted_key)
+        where = f" line {line}," if line else ""
+        return ConfigError(f"config file {self.file_path}:{where} key {dotted_key} {problem}")
+
+    def string(self, table: dict[str, Any], key: str, default: str, dotted: str | None = None) -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str):
+            raise self.error(dotted or key, f"must be a string, not {type(value).__name__} {value!r}")
+        return value
+
+    def integer(self, table: dict[str, Any], dotted: str, key: str, default: int, minimum: int | None = None) -> int:
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(dotted, f"must be an integer, not {value!r}")
+        if minimum is not None and value < minimum:
+            raise self.error(dotted, f"must be at least {minimum}, not {value}")
+        return value
+
+    def number(self, table: dict[str, Any], dotted: str, key: str, default: float) -> float:
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise self.error(dotted, f"must be a non-negative number, not {value!r}")
+        return float(value)
+
+    def boolean(self, table: dict[str, Any], dotted: str, key: str, default: bool) -> bool:
+        value = table.get(key, default)
+        if not isinstance(value, bool):
+            raise self.error(dotted, f"must be true or false, not {value!r}")
+        return value
+
+    def choice(self, table, dotted, key, choices, default, upper=False) -> str:
+        value = table.get(key, default)
+        if isinstance(value, str) and upper:
+            value = value.upper()
+        if value not in choices:
+            raise self.error(dotted, f"must be one of {', '.join(choices)}, not {value!r}")
+        return value
+
+    def timespan(self, table, dotted, key, default) -> str:
+        from workbench.backends.base import Timespan
+
+        value = self.string(table, key, default, dotted=dotted)
+        try:
+            Timespan.parse(value)
+        except ValueError as error:
+            raise self.error(dotted, f"is invalid: {error}") from None
+        return value
+
+    def array(self, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            raise self.error(key, f"must be an array of tables, written [[{key}]]")
+        return value
+
+    def workspace(self, entry: dict[str, Any], index: int) -> WorkspaceConfig:
+        prefix = f"workspaces[{index}]"
+        allowed = set(WorkspaceConfig.__dataclass_fields__)
+        for key in entry:
+            if key not in allowed:
+                raise self.error(f"{prefix}.{key}", f"is not a known workspace setting; known: {', '.join(sorted(allowed))}")
+        if "name" not in entry:
+            raise self.error(prefix, "has no name; add name = \"...\"")
+        workspace = WorkspaceConfig(name=self.string(entry, "name", "", dotted=f"{prefix}.name"))
+        workspace.kind = self.choice(entry, f"{prefix}.kind", "kind", WORKSPACE_KINDS, "local")
+        workspace.path = self.string(entry, "path", "", dotted=f"{prefix}.path")
+        workspace.workspace_id = self.string(entry, "workspace_id", "", dotted=f"{prefix}.workspace_id")
+        workspace.auth = self.choice(entry, f"{prefix}.auth", "auth", AUTH_KINDS, "default")
+        workspace.endpoint = self.string(entry, "endpoint", "", dotted=f"{prefix}.endpoint")
+        workspace.audience = self.string(entry, "audience", "", dotted=f"{prefix}.audience")
+        workspace.ca_bundle = self.string(entry, "ca_bundle", "", dotted=f"{prefix}.ca_bundle")
+        workspace.server_timeout = self.integer(entry, f"{prefix}.server_timeout", "server_timeout", 180, minimum=1)
+        workspace.token_cache = self.boolean(entry, f"{prefix}.token_cache", "token_cache", False)
+        if "default_timespan" in entry:
+            workspace.default_timespan = self.timespan(entry, f"{prefix}.default_timespan", "default_timespan", "")
+        extra = entry.get("additional_workspaces", [])
+        if not isinstance(extra, list) or not all(isinstance(item, str) for item in extra):
+            raise self.error(f"{prefix}.additional_workspaces", "must be a list of workspace id strings")
+        workspace.additional_workspaces = extra
+        if workspace.kind == "azure" and not workspace.workspace_id:
+            raise self.error(f"{prefix}.workspace_id", f"is missing: workspace {workspace.name!r} is kind = \"azure\"")
+        return workspace
+
+    def feed(self, entry: dict[str, Any], index: int) -> FeedConfig:
+        prefix = f"feeds[{index}]"
+        allowed = set(FeedConfig.__dataclass_fields__)
+        for key in entry:
+            if key not in allowed:
+                raise self.error(f"{prefix}.{key}", f"is not a known feed setting; known: {', '.join(sorted(allowed))}")
+        feed = FeedConfig(name=self.string(entry, "name", f"feed-{index + 1}", dotted=f"{prefix}.name"))
+        feed.kind = self.choice(entry, f"{prefix}.kind", "kind", ("file", "threatfox"), "file")
+        feed.path = self.string(entry, "path", "", dotted=f"{prefix}.path")
+        feed.auth_key_env = self.string(entry, "auth_key_env", feed.auth_key_env, dotted=f"{prefix}.auth_key_env")
+        feed.url = self.string(entry, "url", feed.url, dotted=f"{prefix}.url")
+        feed.days = self.integer(entry, f"{prefix}.days", "days", 1, minimum=1)
+        if feed.days > 7:
+            raise self.error(f"{prefix}.days", f"must be 1 to 7 (the ThreatFox API limit), not {feed.days}")
+        if feed.kind == "file" and not feed.path:
+            raise self.error(f"{prefix}.path", f"is missing: feed {feed.name!r} is kind = \"file\"")
+        return feed
