@@ -1,0 +1,74 @@
+"""Running one hunt: syntax check, engine call, exclusions, in one function for the CLI and the TUI.
+
+Errors come back as `QueryError` values from one place, so `workbench run`,
+replay and the TUI report the same failure in the same words.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from workbench.backends.base import Backend, CancelToken, QueryError, QueryResult, Timespan
+from workbench.backends.exclude import ExclusionOutcome, active_exclusions, apply_to_result
+from workbench.kql.exclusions import Exclusion, apply_exclusions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class HuntRun:
+    """The outcome of one run of a query."""
+
+    query_text: str
+    """The text as the user wrote it."""
+    effective_text: str
+    """The text with the exclusion clauses appended: what the rows correspond to."""
+    result: QueryResult
+    """Rows after exclusions."""
+    unexcluded_row_count: int
+    removed: dict[str, int] = field(default_factory=dict)
+    exclusion_errors: dict[str, str] = field(default_factory=dict)
+
+
+def check_syntax(query: str) -> None:
+    """Raise QueryError with the 1-based line and column of the first syntax error in `query`."""
+    import duckdb_kql
+
+    if not query.strip():
+        raise QueryError("the query is empty", kind="syntax", hint="Type a KQL query, or press ctrl+g to generate one")
+    diagnostics = duckdb_kql.validate(query)
+    if diagnostics:
+        first = diagnostics[0]
+        raise QueryError(
+            f"invalid KQL: {first.message}",
+            kind="syntax",
+            line=first.span.line,
+            column=first.span.column + 1,
+        )
+
+
+def run_hunt(
+    backend: Backend,
+    query: str,
+    *,
+    timespan: Timespan | None,
+    exclusions: list[Exclusion] | None = None,
+    cancel: CancelToken | None = None,
+) -> HuntRun:
+    """Check, run and filter `query`; raise QueryError on any failure."""
+    check_syntax(query)
+    token = cancel or CancelToken()
+    result = backend.run(query, timespan, token)
+    outcome = ExclusionOutcome(result=result)
+    active = active_exclusions(exclusions or [])
+    if active:
+        outcome = apply_to_result(result, active)
+    return HuntRun(
+        query_text=query,
+        effective_text=apply_exclusions(query, active),
+        result=outcome.result,
+        unexcluded_row_count=result.row_count,
+        removed=outcome.removed,
+        exclusion_errors=outcome.errors,
+    )

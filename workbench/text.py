@@ -1,0 +1,64 @@
+"""The one sanitiser for every string that came from data.
+
+Cells, indicator values and service error texts can carry terminal escape
+sequences (set title, OSC 52 clipboard writes, 8-bit CSI), bidirectional
+overrides and zero-width characters. Textual and Rich pass many of them
+through to the terminal, so each is replaced by a visible escape such as
+`\\x1b` or `\\u202e` before it reaches a widget. Markup is never interpreted:
+callers put the result into `rich.text.Text`, never into a markup string.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from datetime import datetime
+
+_INVISIBLE = {
+    "\u200b", "\u200c", "\u200d", "\u200e", "\u200f",  # zero-width and directional marks
+    "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",  # bidirectional embeddings and overrides
+    "\u2060", "\u2061", "\u2062", "\u2063", "\u2064",  # word joiner and invisible operators
+    "\u2066", "\u2067", "\u2068", "\u2069",  # bidirectional isolates
+    "\ufeff", "\u061c", "\u180e",
+}
+
+
+def _escape_char(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}"
+
+
+def sanitize(value: str, *, keep_newlines: bool = False) -> str:
+    """Return `value` with control, bidirectional and zero-width characters shown as escapes.
+
+    With `keep_newlines`, `\\n` and `\\t` stay as they are (for multi-line
+    detail views); everything else that could move the cursor is escaped.
+    """
+    if value.isprintable() and not any(char in _INVISIBLE for char in value):
+        return value
+    out: list[str] = []
+    for char in value:
+        if keep_newlines and char in "\n\t":
+            out.append(char)
+        elif char in _INVISIBLE:
+            out.append(_escape_char(char))
+        elif unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn") and char != " ":
+            out.append(_escape_char(char))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def display_value(value: object) -> str:
+    """Return a cell value as one sanitised line of text."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z" if value.utcoffset() is not None else value.isoformat()
+    if isinstance(value, (dict, list)):
+        return sanitize(json.dumps(value, ensure_ascii=False, default=str))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return sanitize(str(value))

@@ -1,0 +1,678 @@
+"""The Textual application: four panes, the key bindings and the workers.
+
+The app owns the session and the backend. Queries and feed loads run in
+thread workers that post messages (`ui.messages`); only handlers on the UI
+thread touch widgets. Each query run has an id, and a result whose id is not
+the latest is dropped, so a slow run can never overwrite a newer one.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Static
+
+from workbench.backends.base import CancelToken, QueryError, Timespan
+from workbench.config import Config, ConfigError
+from workbench.kql.exclusions import Exclusion
+from workbench.sessions.model import QueryRecord, Run, Session, Verdict, utc_now
+from workbench.text import sanitize
+from workbench.ui.messages import FeedsLoaded, QueryFinished, WorkspaceReady
+from workbench.ui.panes.exclusions import ExclusionsPane
+from workbench.ui.panes.iocs import IocPane
+from workbench.ui.panes.results import ResultsPane
+
+log = logging.getLogger(__name__)
+
+PANE_IDS = ("iocs-pane", "query-pane", "results-pane", "exclusions-pane")
+
+
+class WorkbenchApp(App[int]):
+    """hunt-workbench: IOC feeds, a KQL editor, results and exclusions on one screen."""
+
+    CSS_PATH = "workbench.tcss"
+    TITLE = "hunt-workbench"
+
+    BINDINGS = [
+        Binding("ctrl+r,f5", "run_query", "Run", priority=True, id="run_query"),
+        Binding("escape", "cancel_query", "Cancel run", id="cancel_query"),
+        Binding("ctrl+g", "generate_hunt", "Generate hunt", priority=True, id="generate_hunt"),
+        Binding("ctrl+s", "save_session", "Save", priority=True, id="save_session"),
+        Binding("ctrl+o", "open_session", "Open", priority=True, id="open_session"),
+        Binding("ctrl+q", "quit_app", "Quit", priority=True, id="quit"),
+        Binding("f1", "help", "Help", priority=True, id="help"),
+        Binding("question_mark", "help", "Help", show=False, id="help_outside_text"),
+        Binding("tab", "next_pane", "Next pane", show=False, priority=True, id="next_pane"),
+        Binding("shift+tab", "previous_pane", "Previous pane", show=False, priority=True, id="previous_pane"),
+        Binding("f2", "focus_pane('iocs-pane')", "IOC feeds", show=False, priority=True, id="focus_iocs"),
+        Binding("f3", "focus_pane('query-pane')", "Query", show=False, priority=True, id="focus_query"),
+        Binding("f4", "focus_pane('results-pane')", "Results", show=False, priority=True, id="focus_results"),
+        Binding("f6", "focus_pane('exclusions-pane')", "Exclusions", show=False, priority=True, id="focus_exclusions"),
+    ]
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        workspace_name: str | None = None,
+        session_path: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config or Config()
+        if not any(workspace.name == "default" for workspace in self.config.workspaces):
+            from workbench.config import _with_default_workspace
+
+            _with_default_workspace(self.config)
+        self.workspace_name = workspace_name
+        self.session_path: Path | None = Path(session_path).expanduser() if session_path else None
+        self.session = Session.new("Untitled hunt")
+        self.session_loaded = session_path is None
+        """False while a session file given on the command line has not been read; saves wait for it."""
+        self.backend: Any = None
+        self.backend_name = ""
+        self.current_query_id = ""
+        self.dirty = False
+        """True when the session has changes that are not on disk."""
+        self.run_id = 0
+        self.running: CancelToken | None = None
+        self.last_error: QueryError | None = None
+        self._autosave_timer = None
+        self.feed_errors: list[str] = []
+
+    # Layout
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield IocPane(id="iocs-pane", classes="pane")
+                yield ExclusionsPane(id="exclusions-pane", classes="pane")
+            with Vertical(id="right"):
+                with Vertical(id="query-pane", classes="pane"):
+                    yield self._make_editor()
+                    yield Static("", id="query-info", classes="pane-info")
+                yield ResultsPane(id="results-pane", classes="pane")
+        yield Static("", id="status")
+        yield Footer()
+
+    def _make_editor(self):
+        try:
+            from workbench.ui.editor import KqlEditor
+        except ImportError:
+            from textual.widgets import TextArea
+
+            return TextArea("", id="editor", tab_behavior="focus", show_line_numbers=True)
+        return KqlEditor("", id="editor")
+
+    @property
+    def editor(self):
+        return self.query_one("#editor")
+
+    @property
+    def ioc_pane(self) -> IocPane:
+        return self.query_one(IocPane)
+
+    @property
+    def results_pane(self) -> ResultsPane:
+        return self.query_one(ResultsPane)
+
+    @property
+    def exclusions_pane(self) -> ExclusionsPane:
+        return self.query_one(ExclusionsPane)
+
+    def on_mount(self) -> None:
+        self.query_one("#query-pane").border_title = "Query"
+        if self.config.keys:
+            try:
+                self.set_keymap(self.config.keys)
+            except Exception as error:  # noqa: BLE001 - a bad keymap must not stop the app
+                self.notify(f"Key remapping in the config failed: {error}", severity="error")
+        self._install_signal_handlers()
+        if self.session_path is not None:
+            self._load_session_file(self.session_path)
+        self.set_status("Opening the workspace...")
+        self.open_workspace()
+        if not self.session.indicators:
+            self.load_feeds()
+        self.editor.focus()
+
+    # Status
+
+    def set_status(self, message: str, *, error: bool = False) -> None:
+        timespan = self._current_timespan_text()
+        workspace = self.backend_name or "(no workspace)"
+        state = "running" if self.running else "idle"
+        text = Text()
+        text.append(f" {workspace} ", style="bold")
+        text.append(f"| {timespan} | {state} | ")
+        text.append(sanitize(message))
+        status = self.query_one("#status", Static)
+        status.update(text)
+        status.set_class(error, "error")
+
+    def _current_timespan_text(self) -> str:
+        query = self.session.query(self.current_query_id)
+        return query.timespan if query else self.config.default_timespan
+
+    # Workspace and feeds
+
+    @work(thread=True, exclusive=True, group="workspace")
+    def open_workspace(self) -> None:
+        from workbench.backends import open_backend
+        from workbench.backends.local import WorkspaceError
+
+        try:
+            workspace = self.config.workspace(self.workspace_name)
+            backend = open_backend(workspace, self.config)
+            backend.tables()
+        except (ConfigError, WorkspaceError, QueryError) as error:
+            log.warning("workspace could not be opened: %s", error)
+            self.post_message(WorkspaceReady(None, str(error)))
+            return
+        except Exception as error:  # noqa: BLE001 - shown to the user instead of crashing the app
+            log.exception("workspace could not be opened")
+            self.post_message(WorkspaceReady(None, f"{type(error).__name__}: {error}"))
+            return
+        self.post_message(WorkspaceReady(backend))
+
+    def on_workspace_ready(self, message: WorkspaceReady) -> None:
+        if message.backend is None:
+            self.set_status(f"Workspace unavailable: {message.error}", error=True)
+            self.notify(sanitize(message.error), title="Workspace unavailable", severity="error", timeout=15)
+            return
+        self.backend = message.backend
+        self.backend_name = message.backend.name
+        self.session.workspace = self.backend_name if not self.session.queries else self.session.workspace
+        tables = message.backend.tables()
+        set_schema = getattr(self.editor, "set_schema", None)
+        if set_schema is not None:
+            set_schema(tables)
+        self.set_status(f"Ready: {len(tables)} tables. ctrl+g generates a hunt, ctrl+r runs it, f1 shows every key")
+
+    @work(thread=True, exclusive=True, group="feeds")
+    def load_feeds(self) -> None:
+        from workbench.iocs import load_demo_feed, load_feed, merge_indicators
+
+        loads = []
+        errors: list[str] = []
+        try:
+            loads.append(load_demo_feed())
+        except Exception as error:  # noqa: BLE001 - the app runs without the demo feed
+            log.warning("demo feed could not be loaded: %s", error)
+            errors.append(f"demo feed: {error}")
+        for feed in self.config.feeds:
+            if feed.kind != "file":
+                continue
+            try:
+                loads.append(load_feed(Path(feed.path).expanduser()))
+            except Exception as error:  # noqa: BLE001 - one bad feed must not stop the others
+                log.warning("feed %s could not be loaded: %s", feed.name, error)
+                errors.append(f"feed {feed.name} ({feed.path}): {error}")
+        del merge_indicators
+        self.post_message(FeedsLoaded(loads, errors))
+
+    def on_feeds_loaded(self, message: FeedsLoaded) -> None:
+        from workbench.iocs import merge_indicators
+
+        indicators = merge_indicators(message.loads) if message.loads else []
+        self.session.indicators = indicators
+        self.ioc_pane.set_indicators(indicators)
+        rejected = sum(len(load.rejected) for load in message.loads)
+        for error in message.errors:
+            self.notify(sanitize(error), title="Feed not loaded", severity="error", timeout=10)
+        if rejected:
+            self.notify(f"{rejected} feed entries were rejected; run `workbench iocs FILE` to see why", severity="warning")
+
+    # Hunts
+
+    def action_generate_hunt(self) -> None:
+        """Turn the selected indicators (or all shown) into a hunt in the editor."""
+        indicators = self.ioc_pane.selected_or_shown()
+        if not indicators:
+            self.notify("No indicators to hunt for: load a feed first", severity="warning")
+            return
+        from workbench.kql.hunts import build_hunts
+
+        tables = self.backend.tables() if self.backend is not None else None
+        try:
+            hunts = build_hunts(indicators, tables)
+        except ValueError as error:
+            self.notify(sanitize(str(error)), title="No hunt generated", severity="error")
+            return
+        if not hunts:
+            self.notify("No table in this workspace can show these indicator types", severity="warning")
+            return
+        text = "\n\n".join(hunt.text for hunt in hunts)
+        title = hunts[0].title if len(hunts) == 1 else f"Hunt for {len(indicators)} indicators in {len(hunts)} tables"
+        query = QueryRecord(
+            id=self.session.next_query_id(),
+            title=title,
+            text=hunts[0].text,
+            timespan=self.config.default_timespan,
+        )
+        self.session.queries.append(query)
+        if self.session.title == "Untitled hunt":
+            self.session.title = title
+        self.current_query_id = query.id
+        self.editor.load_text(text)
+        self.editor.focus()
+        self.mark_dirty()
+        self.set_status(f"Generated {len(hunts)} hunt(s) for {len(indicators)} indicators; ctrl+r runs the block under the cursor")
+
+    def _query_text(self) -> str:
+        block = getattr(self.editor, "current_block", None)
+        if block is not None:
+            return block()
+        selected = self.editor.selected_text
+        return selected if selected.strip() else self.editor.text
+
+    def _current_query(self, text: str) -> QueryRecord:
+        query = self.session.query(self.current_query_id)
+        if query is None or (query.text != text and query.runs):
+            if query is not None and query.text.strip() == text.strip():
+                return query
+            query = QueryRecord(
+                id=self.session.next_query_id(),
+                title=_title_from_text(text),
+                text=text,
+                timespan=query.timespan if query else self.config.default_timespan,
+            )
+            self.session.queries.append(query)
+            self.current_query_id = query.id
+        query.text = text
+        return query
+
+    def action_run_query(self) -> None:
+        """Run the query block under the cursor (or the selection) in a worker."""
+        if self.backend is None:
+            self.notify("The workspace is not open yet; see the status line", severity="warning")
+            return
+        text = self._query_text()
+        if not text.strip():
+            self.notify("The editor is empty: type a query or press ctrl+g to generate one", severity="warning")
+            return
+        if self.running is not None:
+            self.running.cancel()
+        query = self._current_query(text)
+        try:
+            timespan = Timespan.parse(query.timespan) if query.timespan else None
+        except ValueError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.run_id += 1
+        token = CancelToken()
+        self.running = token
+        self.results_pane.show_message(f"Running {query.id} over {query.timespan or 'all time'}... escape cancels")
+        self.set_status(f"Running {query.id}")
+        self._run_worker(self.run_id, query.id, text, timespan, list(self.session.exclusions), token)
+
+    @work(thread=True, group="query")
+    def _run_worker(self, run_id: int, query_id: str, text: str, timespan, exclusions: list[Exclusion], token: CancelToken) -> None:
+        from workbench.querying import run_hunt
+
+        log.info("run %d of query %s started", run_id, query_id)
+        try:
+            hunt = run_hunt(self.backend, text, timespan=timespan, exclusions=exclusions, cancel=token)
+        except QueryError as error:
+            log.info("run %d of query %s failed: %s", run_id, query_id, error.kind)
+            self.post_message(QueryFinished(run_id, query_id, None, error))
+            return
+        except Exception as error:  # noqa: BLE001 - the boundary where engine failures become values
+            log.exception("run %d of query %s failed unexpectedly", run_id, query_id)
+            self.post_message(QueryFinished(run_id, query_id, None, QueryError(f"{type(error).__name__}: {error}", kind="internal")))
+            return
+        self.post_message(QueryFinished(run_id, query_id, hunt, None))
+
+    def action_cancel_query(self) -> None:
+        """Cancel the running query."""
+        if self.running is None:
+            return
+        self.running.cancel()
+        self.set_status("Cancelling...")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_query" and self.running is None:
+            return False
+        if action in ("next_pane", "previous_pane"):
+            wants_tab = getattr(self.focused, "wants_tab", None)
+            if callable(wants_tab) and wants_tab():
+                return False
+        return True
+
+    def on_query_finished(self, message: QueryFinished) -> None:
+        if message.run_id != self.run_id:
+            log.info("dropped stale result of run %d", message.run_id)
+            return
+        self.running = None
+        query = self.session.query(message.query_id)
+        if message.error is not None:
+            self._show_query_error(message.error)
+            return
+        hunt = message.hunt
+        result = hunt.result
+        removed_total = hunt.unexcluded_row_count - result.row_count
+        summary = f"{result.row_count} rows in {result.elapsed_seconds:.2f} s on {result.workspace}"
+        if removed_total or hunt.removed:
+            summary += f"; exclusions removed {removed_total}"
+        if result.truncated:
+            summary = f"{result.row_count} of >{result.row_count} rows (cut at the fetch limit)" + summary[len(str(result.row_count)) + 5 :]
+        for partial in result.partial_errors:
+            self.notify(sanitize(partial), title="Partial result", severity="warning", timeout=15)
+        column_types = {column.name: column.kql_type for column in result.columns}
+        verdicts = self._verdicts_of(query)
+        self.results_pane.show_result(result.table, column_types, summary, verdicts)
+        self.exclusions_pane.set_exclusions(self.session.exclusions, removed=hunt.removed, errors=hunt.exclusion_errors)
+        for exclusion_id, problem in hunt.exclusion_errors.items():
+            self.notify(f"Exclusion {exclusion_id} {sanitize(problem)}", severity="warning")
+        if query is not None:
+            self._record_run(query, hunt)
+        self.set_status(summary)
+
+    def _show_query_error(self, error: QueryError) -> None:
+        self.last_error = error
+        text = error.describe()
+        if error.kind == "cancelled":
+            self.results_pane.show_message("The run was cancelled.")
+            self.set_status("Cancelled")
+            return
+        self.results_pane.show_message(f"Query failed: {text}")
+        self.set_status(f"Query failed: {text}", error=True)
+        self.notify(sanitize(text), title="Query failed", severity="error", timeout=12)
+
+    def _record_run(self, query: QueryRecord, hunt) -> None:
+        from workbench.sessions.snapshot import snapshot_rows
+
+        result = hunt.result
+        limit = self.config.snapshot_rows
+        rows = snapshot_rows(result.table, limit)
+        run = Run(
+            ran_at=utc_now(),
+            workspace=result.workspace,
+            row_count=result.row_count,
+            truncated=result.truncated or result.row_count > len(rows),
+            columns=[(column.name, column.kql_type) for column in result.columns],
+            rows=rows,
+            elapsed_seconds=round(result.elapsed_seconds, 3),
+            timespan=query.timespan,
+            excluded_counts=dict(hunt.removed),
+            verdicts=[Verdict(row=key, verdict=value) for key, value in self.results_pane.verdicts.items()],
+        )
+        query.runs.append(run)
+        self.mark_dirty()
+
+    def _verdicts_of(self, query: QueryRecord | None) -> dict[str, str]:
+        verdicts: dict[str, str] = {}
+        if query is None:
+            return verdicts
+        for run in query.runs:
+            for verdict in run.verdicts:
+                verdicts[verdict.row] = verdict.verdict
+        return verdicts
+
+    # Triage and exclusions
+
+    def on_results_pane_verdict_set(self, message: ResultsPane.VerdictSet) -> None:
+        query = self.session.query(self.current_query_id)
+        if query is None or query.last_run is None:
+            return
+        run = query.last_run
+        run.verdicts = [verdict for verdict in run.verdicts if verdict.row != message.row_hash]
+        if message.verdict:
+            run.verdicts.append(Verdict(row=message.row_hash, verdict=message.verdict))
+        self.mark_dirty()
+
+    def on_results_pane_exclude_requested(self, message: ResultsPane.ExcludeRequested) -> None:
+        operator = "==" if message.kql_type == "string" else "=="
+        exclusion = Exclusion(
+            id=self.session.next_exclusion_id(),
+            field=message.column,
+            operator=operator,
+            values=[message.value],
+            reason="",
+        )
+        self._edit_exclusion(exclusion, is_new=True)
+
+    def on_exclusions_pane_edit_requested(self, message: ExclusionsPane.EditRequested) -> None:
+        if message.exclusion is None:
+            self._edit_exclusion(Exclusion(id=self.session.next_exclusion_id(), field="", operator="==", values=[""], reason=""), is_new=True)
+        else:
+            self._edit_exclusion(message.exclusion, is_new=False)
+
+    def _edit_exclusion(self, exclusion: Exclusion, *, is_new: bool) -> None:
+        from workbench.ui.screens import ExclusionFormScreen
+
+        def saved(result: Exclusion | None) -> None:
+            if result is None:
+                return
+            if is_new:
+                self.session.exclusions.append(result)
+            self.exclusions_pane.set_exclusions(self.session.exclusions)
+            self.mark_dirty()
+            self.notify(f"Exclusion {result.id} saved; it applies from the next run (ctrl+r)")
+
+        self.push_screen(ExclusionFormScreen(exclusion, is_new=is_new), saved)
+
+    def on_exclusions_pane_changed(self, message: ExclusionsPane.Changed) -> None:
+        self.session.exclusions = list(self.exclusions_pane.exclusions)
+        self.mark_dirty()
+
+    # Sessions
+
+    def mark_dirty(self) -> None:
+        self.dirty = True
+        self.session.updated = utc_now()
+        if self._autosave_timer is not None:
+            self._autosave_timer.stop()
+        self._autosave_timer = self.set_timer(self.config.autosave_seconds, self._autosave)
+
+    def _autosave(self) -> None:
+        if self.dirty and self.session_loaded:
+            self.save(quiet=True)
+
+    def session_file(self) -> Path:
+        if self.session_path is None:
+            from workbench.sessions.store import default_session_path
+
+            self.session_path = default_session_path(self.session)
+        return self.session_path
+
+    def save(self, *, quiet: bool = False) -> bool:
+        """Write the session to its file; on failure keep it in memory and say why."""
+        from workbench.sessions.store import save_session
+
+        if not self.session_loaded:
+            self.notify("The session file given on start could not be read, so it is not overwritten", severity="error")
+            return False
+        path = self.session_file()
+        try:
+            save_session(self.session, path)
+        except Exception as error:  # noqa: BLE001 - the session stays in memory; the user is told why
+            log.warning("session %s could not be saved to %s: %s", self.session.id, path, error)
+            self.notify(sanitize(str(error)), title="Session not saved", severity="error", timeout=15)
+            return False
+        self.dirty = False
+        log.info("session %s saved to %s", self.session.id, path)
+        if not quiet:
+            self.notify(f"Session saved to {path}")
+        return True
+
+    def action_save_session(self) -> None:
+        """Save the session to its TOML file."""
+        self.save()
+
+    def action_open_session(self) -> None:
+        """Open a saved session file."""
+        from workbench.paths import sessions_dir
+        from workbench.ui.screens import PathScreen
+
+        def chosen(path_text: str | None) -> None:
+            if path_text:
+                self._load_session_file(Path(path_text).expanduser())
+
+        self.push_screen(PathScreen("Open session", str(sessions_dir()) + "/", "Type the path of a session .toml file, enter opens it"), chosen)
+
+    def _load_session_file(self, path: Path) -> None:
+        from workbench.sessions.store import load_session
+
+        try:
+            session = load_session(path)
+        except Exception as error:  # noqa: BLE001 - the message names the file, the line and what to do
+            log.warning("session file %s could not be opened: %s", path, error)
+            self.notify(sanitize(str(error)), title="Session not opened", severity="error", timeout=20)
+            self.set_status(f"Session not opened: {error}", error=True)
+            return
+        self.session = session
+        self.session_path = path
+        self.session_loaded = True
+        self.dirty = False
+        self._show_session()
+
+    def _show_session(self) -> None:
+        session = self.session
+        self.ioc_pane.set_indicators(session.indicators)
+        last = session.queries[-1] if session.queries else None
+        self.current_query_id = last.id if last else ""
+        self.editor.load_text(last.text if last else "")
+        removed = last.last_run.excluded_counts if last and last.last_run else {}
+        self.exclusions_pane.set_exclusions(session.exclusions, removed=dict(removed), errors={})
+        if last and last.last_run:
+            run = last.last_run
+            table = _table_from_snapshot(run)
+            shown = len(run.rows)
+            summary = f"{run.row_count} rows from the run of {run.ran_at:%Y-%m-%d %H:%M} UTC on {run.workspace}"
+            if run.truncated:
+                summary += f" ({shown} kept in the session)"
+            self.results_pane.show_result(table, dict(run.columns), summary, self._verdicts_of(last))
+        self.set_status(f"Opened session {session.title!r}")
+
+    def action_quit_app(self) -> None:
+        """Quit, warning about unsaved changes."""
+        if not self.dirty:
+            self.exit(0)
+            return
+        from workbench.ui.screens import ConfirmScreen
+
+        def answered(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.exit(0)
+
+        self.push_screen(ConfirmScreen("The session has unsaved changes. Quit without saving? (ctrl+s saves)"), answered)
+
+    def _install_signal_handlers(self) -> None:
+        def save_and_exit(signum: int, frame: Any) -> None:
+            log.info("signal %d received; saving the session", signum)
+            if self.dirty and self.session_loaded:
+                try:
+                    from workbench.sessions.store import save_session
+
+                    save_session(self.session, self.session_file())
+                except Exception:  # noqa: BLE001 - nothing more can be done while exiting
+                    log.exception("session could not be saved on signal %d", signum)
+            self.exit(0)
+
+        try:
+            signal.signal(signal.SIGHUP, save_and_exit)
+            signal.signal(signal.SIGTERM, save_and_exit)
+        except ValueError:
+            # Not the main thread (as under some test runners): signals cannot be handled here.
+            pass
+
+    # Navigation and help
+
+    def action_focus_pane(self, pane_id: str) -> None:
+        """Move the focus into a pane."""
+        pane = self.query_one(f"#{pane_id}")
+        if pane_id == "query-pane":
+            self.editor.focus()
+            return
+        table = getattr(pane, "table", None)
+        if table is not None:
+            table.focus()
+        else:
+            pane.focus()
+
+    def _focused_pane_index(self) -> int:
+        node = self.focused
+        while node is not None:
+            if node.id in PANE_IDS:
+                return PANE_IDS.index(node.id)
+            node = node.parent
+        return -1
+
+    def action_next_pane(self) -> None:
+        """Move the focus to the next pane."""
+        index = self._focused_pane_index()
+        self.action_focus_pane(PANE_IDS[(index + 1) % len(PANE_IDS)])
+
+    def action_previous_pane(self) -> None:
+        """Move the focus to the previous pane."""
+        index = self._focused_pane_index()
+        self.action_focus_pane(PANE_IDS[(index - 1) % len(PANE_IDS)])
+
+    def binding_rows(self) -> list[tuple[str, str, str]]:
+        """Return (keys, description, id) of the app's and the panes' bindings as they are mapped now."""
+        rows: list[tuple[str, str, str]] = []
+        seen: set[str] = set()
+        sources = [self, self.ioc_pane, self.query_one("#query-pane"), self.results_pane, self.exclusions_pane]
+        keymap = getattr(self, "_keymap", {}) or {}
+        for source in sources:
+            for binding in source._bindings:
+                bound = binding[1] if isinstance(binding, tuple) else binding
+                key = getattr(bound, "id", None) or f"{type(source).__name__}.{bound.action}"
+                if key in seen:
+                    continue
+                seen.add(key)
+                keys = keymap.get(getattr(bound, "id", None), None) or _keys_of(source, bound)
+                rows.append((keys, bound.description or bound.action, getattr(bound, "id", "") or ""))
+        return rows
+
+    def action_help(self) -> None:
+        """Show every key binding."""
+        from workbench.logs import log_file_path
+        from workbench.ui.screens import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.binding_rows(), str(log_file_path())))
+
+
+def _keys_of(source: Any, binding: Any) -> str:
+    keys = [
+        key
+        for key, bindings in source._bindings.key_to_bindings.items()
+        for candidate in bindings
+        if candidate.action == binding.action and getattr(candidate, "id", None) == getattr(binding, "id", None)
+    ]
+    return ", ".join(sorted(set(keys))) or binding.key
+
+
+def _title_from_text(text: str) -> str:
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("//"):
+            return stripped.lstrip("/ ").strip()[:80] or "Query"
+        if stripped:
+            return stripped[:80]
+    return "Query"
+
+
+def _table_from_snapshot(run: Run):
+    import pyarrow as pa
+
+    names = [name for name, _ in run.columns]
+    if not names:
+        return pa.table({"": pa.array([], type=pa.string())})
+    arrays = []
+    for index, _name in enumerate(names):
+        values = [row[index] if index < len(row) else None for row in run.rows]
+        try:
+            arrays.append(pa.array(values))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            arrays.append(pa.array([None if value is None else str(value) for value in values], type=pa.string()))
+    return pa.table(arrays, names=names)

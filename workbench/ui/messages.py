@@ -1,0 +1,44 @@
+"""Messages the workers post to the app; workers never touch widgets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from workbench.backends.base import QueryError
+from workbench.querying import HuntRun
+
+
+class QueryFinished(Message):
+    """A query worker finished: `hunt` on success, `error` on failure."""
+
+    def __init__(self, run_id: int, query_id: str, hunt: HuntRun | None, error: QueryError | None) -> None:
+        super().__init__()
+        self.run_id = run_id
+        """The id of the run; a finished run whose id is not the latest is stale and dropped."""
+        self.query_id = query_id
+        self.hunt = hunt
+        self.error = error
+
+
+class WorkspaceReady(Message):
+    """The workspace backend is open (or failed to open, with `error`)."""
+
+    def __init__(self, backend: object | None, error: str = "") -> None:
+        super().__init__()
+        self.backend = backend
+        self.error = error
+
+
+@dataclass
+class FeedsLoaded(Message):
+    """A feed worker finished loading indicators."""
+
+    loads: list
+    """The `FeedLoad`s that were read."""
+    errors: list[str]
+    """Feeds that could not be read at all, one message each."""
+
+    def __post_init__(self) -> None:
+        super().__init__()

@@ -1,0 +1,241 @@
+"""Modal screens: help, row detail, column frequency, exclusion form, confirmation, open session."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from workbench.kql.exclusions import OPERATORS, Exclusion
+from workbench.text import sanitize
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every active key binding, built from the bindings themselves."""
+
+    BINDINGS = [Binding("escape,q,f1,question_mark", "dismiss", "Close", id="help.close")]
+
+    def __init__(self, rows: list[tuple[str, str, str]], log_path: str) -> None:
+        super().__init__()
+        self.rows = rows
+        """(keys, description, binding id) per binding."""
+        self.log_path = log_path
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        width = max((len(keys) for keys, _, _ in self.rows), default=8)
+        for keys, description, binding_id in self.rows:
+            text.append(keys.ljust(width + 2), style="bold")
+            text.append(description)
+            if binding_id:
+                text.append(f"  [{binding_id}]", style="dim")
+            text.append("\n")
+        text.append("\nRemap keys by binding id in config.toml under [keys], e.g. run_query = \"ctrl+r,f5\".\n", style="dim")
+        text.append("Copy (y) uses OSC 52; inside tmux set: set -g set-clipboard on\n", style="dim")
+        text.append(f"Log file: {self.log_path}\n", style="dim")
+        with Vertical(classes="dialog"):
+            yield Static("Key bindings", classes="dialog-title")
+            with VerticalScroll(id="help-body"):
+                yield Static(text)
+            yield Static("escape closes", classes="dialog-hint")
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)
+
+
+class RowDetailScreen(ModalScreen[None]):
+    """Every column of one row with its full value; JSON values pretty-printed."""
+
+    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close", id="detail.close")]
+
+    def __init__(self, row: dict[str, Any], column_types: dict[str, str]) -> None:
+        super().__init__()
+        self.row = row
+        self.column_types = column_types
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        for name, value in self.row.items():
+            text.append(sanitize(name), style="bold")
+            text.append(f" ({self.column_types.get(name, '')})\n", style="dim")
+            text.append(sanitize(_pretty(value), keep_newlines=True) + "\n\n")
+        with Vertical(classes="dialog"):
+            yield Static("Row detail", classes="dialog-title")
+            with VerticalScroll(id="detail-body"):
+                yield Static(text)
+            yield Static("escape closes; arrows scroll", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-body").focus()
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)
+
+
+def _pretty(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, indent=2)
+    if isinstance(value, str) and value[:1] in "{[":
+        try:
+            return json.dumps(json.loads(value), ensure_ascii=False, indent=2)
+        except ValueError:
+            return value
+    return str(value)
+
+
+class FrequencyScreen(ModalScreen[None]):
+    """How often each value of one column occurs in the shown rows."""
+
+    BINDINGS = [Binding("escape,q", "dismiss", "Close", id="frequency.close")]
+
+    def __init__(self, column: str, counts: list[tuple[Any, int]], distinct: int) -> None:
+        super().__init__()
+        self.column = column
+        self.counts = counts
+        self.distinct = distinct
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        for value, count in self.counts:
+            text.append(f"{count:>9}  ", style="bold")
+            text.append(sanitize("null" if value is None else str(value)) + "\n")
+        shown = f"top {len(self.counts)} of {self.distinct}" if self.distinct > len(self.counts) else f"{self.distinct}"
+        with Vertical(classes="dialog"):
+            yield Static(f"Frequency of {sanitize(self.column)} ({shown} distinct values)", classes="dialog-title")
+            with VerticalScroll(id="detail-body"):
+                yield Static(text)
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question; `y` confirms, `n` or escape cancels."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.question), classes="dialog-title")
+            yield Static("y: yes    n or escape: no", classes="dialog-hint")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class ExclusionFormScreen(ModalScreen[Exclusion | None]):
+    """Add or edit an exclusion: field, operator, values, a required reason, an optional expiry."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="exclusion_form.cancel")]
+
+    def __init__(self, exclusion: Exclusion, *, is_new: bool) -> None:
+        super().__init__()
+        self.exclusion = exclusion
+        self.is_new = is_new
+
+    def compose(self) -> ComposeResult:
+        exclusion = self.exclusion
+        title = "New exclusion" if self.is_new else f"Edit exclusion {exclusion.id}"
+        with Vertical(classes="dialog"):
+            yield Static(title, classes="dialog-title")
+            yield Label("Field (column)")
+            yield Input(exclusion.field, id="exclusion-field")
+            yield Label("Operator")
+            yield Select([(operator, operator) for operator in OPERATORS], value=exclusion.operator, allow_blank=False, id="exclusion-operator")
+            yield Label("Values (one per line is not possible here: separate list values with ' | ')")
+            yield Input(" | ".join(exclusion.values), id="exclusion-values")
+            yield Label("Reason (required): why these rows are false positives")
+            yield Input(exclusion.reason, id="exclusion-reason", placeholder="e.g. CI runner resolves dynamic-DNS test names")
+            yield Label("Expires (optional, YYYY-MM-DD)")
+            yield Input(exclusion.expires.strftime("%Y-%m-%d") if exclusion.expires else "", id="exclusion-expires")
+            yield Static("", id="exclusion-error")
+            with Horizontal():
+                yield Button("Save", variant="primary", id="exclusion-save")
+                yield Button("Cancel", id="exclusion-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#exclusion-reason" if self.exclusion.field else "#exclusion-field", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "exclusion-save":
+            self._save()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def _save(self) -> None:
+        field = self.query_one("#exclusion-field", Input).value.strip()
+        operator = str(self.query_one("#exclusion-operator", Select).value)
+        raw_values = self.query_one("#exclusion-values", Input).value
+        reason = self.query_one("#exclusion-reason", Input).value.strip()
+        expires_text = self.query_one("#exclusion-expires", Input).value.strip()
+        values = [part.strip() for part in raw_values.split(" | ")] if operator in ("in", "!in", "in~", "!in~") else [raw_values]
+        error = ""
+        expires = None
+        if not field:
+            error = "The field is empty: type the column name, such as Computer."
+        elif not reason:
+            error = "The reason is empty: say why these rows are false positives."
+        elif not any(value.strip() for value in values):
+            error = "The value is empty: an exclusion on an empty value is almost always a mistake."
+        elif expires_text:
+            try:
+                expires = datetime.strptime(expires_text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+            except ValueError:
+                error = f"Expiry {expires_text!r} is not a date: use YYYY-MM-DD, or leave it empty."
+        if error:
+            self.query_one("#exclusion-error", Static).update(Text(error, style="bold red"))
+            return
+        self.exclusion.field = field
+        self.exclusion.operator = operator
+        self.exclusion.values = values
+        self.exclusion.reason = reason
+        self.exclusion.expires = expires
+        self.dismiss(self.exclusion)
+
+
+class PathScreen(ModalScreen[str | None]):
+    """Ask for a file path (open a session, save as)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="path.cancel")]
+
+    def __init__(self, title: str, value: str = "", hint: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.value = value
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield Input(self.value, id="path-input")
+            yield Static(Text(self.hint), classes="dialog-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
