@@ -1,0 +1,733 @@
+"""Load CSV, JSON lines and Parquet exports into a table of a local DuckDB workspace.
+
+`ingest_file` reads the file with DuckDB's own readers into a temporary staging
+table, infers each column's type from all of its values with one aggregate
+query, and writes the rows in one transaction: a failed ingest leaves the
+workspace as it was. No step loops over rows in Python.
+
+Real exports are not clean, and each quirk below comes from a Log Analytics
+portal, Defender or pandas export. Column names lose a unit suffix
+(`TimeGenerated [UTC]` becomes `TimeGenerated`). A first column with an empty
+name or `Unnamed: 0` is a pandas index and is dropped. Times written as ISO 8601,
+as the portal writes them (`11/9/2025, 3:46:34.034 PM`) or as a spreadsheet
+rewrites them (`7/8/2019 16:08`) become `TIMESTAMP WITH TIME ZONE` in UTC. JSON
+text becomes a DuckDB `JSON` column, which duckdb-kql 1.1.2 treats as `dynamic`:
+`Col.x`, `set_has_element(Col, ...)` and `parse_json(Col)` all work on it, where
+the first two fail on a `VARCHAR` column holding the same text. Python list text
+with single quotes (`['10.0.0.1', '10.0.0.2']`) is rewritten to JSON first.
+String columns hold `''` rather than NULL, as Log Analytics string columns do.
+
+A table with no `TimeGenerated` but another event time column gets a
+`TimeGenerated` copied from it, because timespans and hunts filter on that name.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.backends.base import Column
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("csv", "jsonl", "parquet")
+
+EVENT_TIME_COLUMNS = ("Timestamp", "@timestamp", "TimeCreated", "TimeCreatedUtc", "FirstOperation", "EventTime")
+"""Columns copied to `TimeGenerated` when a file has none, in order of preference.
+
+`Timestamp` is the Defender Advanced Hunting name, `@timestamp` the Elastic and
+OTRF name, `TimeCreated` the Windows event name, `FirstOperation` a portal
+`summarize` output.
+"""
+
+_TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,1023}")
+_STAGE = "_workbench_ingest_stage"
+_UNIT_SUFFIX = re.compile(r"^(?P<name>.*\S)\s+\[[^\[\]]+\]$")
+_PANDAS_INDEX = re.compile(r"^(Unnamed: \d+)?$")
+
+# Text patterns the type inference accepts. Leading zeros keep a column a
+# string, so identifiers such as `007` are not turned into 7.
+_LONG = r"-?(0|[1-9][0-9]{0,17})"
+_WHOLE_FLOAT = r"-?(0|[1-9][0-9]{0,14})\.0+"
+"""pandas writes an integer column that has a missing value as floats (`1382.0`); 15 digits stay exact in a double."""
+_REAL = r"-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?"
+_ISO_TIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?)?(Z|[+-][0-9]{2}:[0-9]{2})?"
+_PYTHON_LIST = r"\[\s*('[^'\"\\]*'(\s*,\s*'[^'\"\\]*')*)?\s*\]"
+"""A Python list of plain strings; with no `"` or `\\` inside, swapping `'` for `"` yields exact JSON."""
+
+# Portal exports use the browser's locale; spreadsheets drop the seconds.
+_MONTH_FIRST_FORMATS = (
+    "%m/%d/%Y, %I:%M:%S.%f %p",
+    "%m/%d/%Y, %I:%M:%S %p",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S.%f",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+)
+_DAY_FIRST_FORMATS = tuple(fmt.replace("%m/%d/", "%d/%m/") for fmt in _MONTH_FIRST_FORMATS)
+
+_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
+
+_MAX_LISTED = 10
+"""Column names listed in one warning before the rest are counted."""
+
+
+class IngestError(Exception):
+    """A file that cannot be ingested, or a workspace that cannot be written; the message says what to do."""
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did."""
+
+    table: str
+    """The table written, spelled as the workspace stores it."""
+    rows_added: int
+    """Rows read from the file and written; 0 for a file with a header and no rows."""
+    columns: list[Column] = field(default_factory=list)
+    """The table's columns after the ingest, with their KQL types."""
+    renamed_columns: dict[str, str] = field(default_factory=dict)
+    """File column name to table column name, for every name that changed."""
+    time_columns_parsed: list[str] = field(default_factory=list)
+    """Columns whose text was parsed to `datetime`."""
+    warnings: list[str] = field(default_factory=list)
+    """Things the user should know: dropped columns, a copied `TimeGenerated`, values left as text."""
+    created: bool = False
+    """True when the table did not exist before, or was replaced."""
+
+
+@dataclass
+class _Planned:
+    """One table column as the ingest writes it."""
+
+    name: str
+    sql_type: str
+    """The DuckDB type of `expression`; `VARCHAR` for a column empty in every row."""
+    expression: str
+    """SQL over the staging table that yields the column's values."""
+    source: str
+    """The quoted staging column the values come from."""
+    source_is_text: bool
+    """True when `source` is text, so an append may parse it to another type."""
+    all_empty: bool = False
+
+
+def validate_table_name(table: str) -> str:
+    """Return `table` when it can name a workspace table; raise IngestError naming it otherwise.
+
+    Letters, digits and underscores, not starting with a digit: every Sentinel
+    table name (`CommonSecurityLog`) and custom log name (`Proxy_CL`) fits, and
+    such a name needs no quoting in KQL.
+    """
+    if not _TABLE_NAME.fullmatch(table):
+        raise IngestError(
+            f"invalid table name {table!r}: use letters, digits and underscores, starting with a letter, "
+            "such as CommonSecurityLog or Proxy_CL"
+        )
+    import duckdb_kql
+
+    if duckdb_kql.validate(f"{table} | take 1"):
+        raise IngestError(f"invalid table name {table!r}: it is a KQL keyword; choose another name, such as {table}_CL")
+    return table
+
+
+def detect_format(file: Path) -> str:
+    """Return `parquet`, `jsonl` or `csv` from the file's first bytes.
+
+    Parquet files start with the magic `PAR1`; JSON lines (and a JSON array)
+    start with `{` or `[` after any BOM and blanks; anything else is read as CSV.
+    Raises IngestError for a file with no content.
+    """
+    with file.open("rb") as handle:
+        head = handle.read(65536)
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    if not text:
+        raise IngestError(f"file {file} is empty: there is nothing to ingest. Export the table again and retry")
+    if text.startswith("{") or (text.startswith("[") and text[1:].lstrip().startswith(("{", "]"))):
+        return "jsonl"
+    return "csv"
+
+
+def ingest_file(
+    db_path: Path,
+    table: str,
+    file: Path,
+    *,
+    replace: bool = False,
+    format: str | None = None,
+) -> IngestReport:
+    """Load `file` into `table` of the DuckDB workspace at `db_path` and report what changed.
+
+    Appends by default: columns new in the file are added to the table, and
+    columns the file lacks are NULL in its rows. `replace=True` replaces the
+    table with the file's rows and columns. `format` (`csv`, `jsonl`,
+    `parquet`) overrides detection from the content. The workspace file is
+    created when missing, and DuckDB's write lock is held only during this call.
+
+    Raises IngestError with the file or workspace named and the fix: an
+    invalid table name, a missing, unreadable, empty or malformed file, a value
+    that does not fit an existing column, or a workspace another process holds.
+    """
+    validate_table_name(table)
+    file = Path(file)
+    _check_readable(file)
+    if format is None:
+        format = detect_format(file)
+    elif format not in FORMATS:
+        raise IngestError(f"invalid format {format!r}: use one of {', '.join(FORMATS)}")
+
+    report = IngestReport(table=table, rows_added=0)
+    connection = _open_for_write(Path(db_path))
+    try:
+        connection.execute("BEGIN TRANSACTION")
+        source_columns = _stage(connection, file, format, report)
+        plans = _plan_columns(connection, source_columns, format, report)
+        _add_time_generated(plans, report)
+        report.rows_added = connection.execute(f"SELECT count(*) FROM {_STAGE}").fetchone()[0]
+        if report.rows_added == 0:
+            report.warnings.append(f"file {file} has a header but no rows")
+
+        existing = _table_columns(connection, table)
+        if existing is None or replace:
+            _create_table(connection, table, plans)
+            report.created = True
+        else:
+            report.table = existing[0]
+            _append(connection, report.table, existing[1], plans, file, report.warnings)
+        connection.execute(f"DROP TABLE {_STAGE}")
+        connection.execute("COMMIT")
+        report.columns = _kql_columns(connection, report.table)
+    except Exception:
+        _rollback(connection)
+        raise
+    finally:
+        connection.close()
+
+    log.info(
+        "ingested %d rows from %s into %s of %s (%s, replace=%s)",
+        report.rows_added, file, report.table, db_path, format, replace,
+    )
+    return report
+
+
+# Opening files
+
+
+def _check_readable(file: Path) -> None:
+    if not file.exists():
+        raise IngestError(f"file {file} not found; check the path and retry")
+    if file.is_dir():
+        raise IngestError(f"{file} is a folder, not a file; name the exported CSV, JSON lines or Parquet file")
+    try:
+        with file.open("rb") as handle:
+            handle.read(1)
+    except OSError as error:
+        raise IngestError(
+            f"file {file} cannot be read: {error.strerror or error}. Check its permissions and retry"
+        ) from None
+
+
+def _open_for_write(db_path: Path) -> Any:
+    """Open the workspace with DuckDB's write lock, creating the file and its folder when missing."""
+    import duckdb
+
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise IngestError(f"workspace folder {db_path.parent} cannot be created: {error.strerror or error}") from None
+    try:
+        connection = duckdb.connect(str(db_path))
+    except duckdb.IOException as error:
+        text = str(error)
+        if "lock" in text.lower():
+            pid = re.search(r"\(PID (\d+)\)", text)
+            holder = f" (PID {pid.group(1)})" if pid else ""
+            raise IngestError(
+                f"workspace {db_path} is open in another workbench process{holder}, such as the TUI or the "
+                "emulator, and DuckDB lets only one process write while others have it open. "
+                "Close that process, or wait for it to finish, and retry the ingest"
+            ) from None
+        raise IngestError(f"workspace {db_path} cannot be opened: {error}") from None
+    except duckdb.Error as error:
+        raise IngestError(
+            f"workspace {db_path} is not a readable DuckDB file: {error}. "
+            "Point --workspace at another workspace, or move the file away to start a new one"
+        ) from None
+    connection.execute("SET TimeZone='UTC'")
+    return connection
+
+
+def _rollback(connection: Any) -> None:
+    import duckdb
+
+    try:
+        connection.execute("ROLLBACK")
+    except duckdb.Error:
+        # No transaction is open when the failure came before BEGIN or after COMMIT.
+        pass
+
+
+# Staging
+
+
+@dataclass
+class _SourceColumn:
+    stage_name: str
+    name: str
+    sql_type: str
+
+
+def _stage(connection: Any, file: Path, format: str, report: IngestReport) -> list[_SourceColumn]:
+    """Read `file` into the temporary staging table and return its columns under their table names."""
+    import duckdb
+
+    path = str(file)
+    if format == "csv":
+        delimiter = _csv_delimiter(connection, file)
+        reader = "read_csv(?, header = true, all_varchar = true, delim = ?, quote = '\"', escape = '\"')"
+        parameters: list[Any] = [path, delimiter]
+    elif format == "jsonl":
+        # Depth 2 types the top-level fields and keeps nested objects and arrays as JSON.
+        reader = "read_json(?, format = 'auto', records = true, maximum_depth = 2, sample_size = -1)"
+        parameters = [path]
+    else:
+        reader = "read_parquet(?)"
+        parameters = [path]
+
+    try:
+        connection.execute(f"CREATE TEMP TABLE {_STAGE} AS SELECT * FROM {reader}", parameters)
+    except duckdb.Error as error:
+        raise _read_error(file, format, error) from None
+
+    described = connection.execute(f"DESCRIBE {_STAGE}").fetchall()
+    stage_names = [row[0] for row in described]
+    stage_types = [row[1] for row in described]
+    if format == "csv":
+        original_names = _csv_header(file, delimiter, len(stage_names))
+    elif format == "jsonl" and any(re.search(r"_[0-9]+$", name) for name in stage_names):
+        original_names = _json_keys(connection, file, stage_names)
+    else:
+        original_names = list(stage_names)
+    return _name_columns(stage_names, stage_types, original_names, report)
+
+
+def _csv_delimiter(connection: Any, file: Path) -> str:
+    import duckdb
+
+    try:
+        delimiter = connection.execute("SELECT Delimiter FROM sniff_csv(?)", [str(file)]).fetchone()[0]
+    except duckdb.Error as error:
+        raise _read_error(file, "csv", error) from None
+    return delimiter if delimiter and delimiter != "(empty)" else ","
+
+
+def _csv_header(file: Path, delimiter: str, column_count: int) -> list[str]:
+    """Read the header record itself, because DuckDB renames an empty header to `column00`."""
+    try:
+        with file.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle, delimiter=delimiter, quotechar='"'), [])
+    except UnicodeDecodeError:
+        raise IngestError(
+            f"file {file} is not UTF-8 text; convert it, for example with `iconv -f UTF-16 -t UTF-8`, and retry"
+        ) from None
+    if len(header) != column_count:
+        raise IngestError(
+            f"file {file} has {len(header)} names in its header but {column_count} columns in its rows; "
+            "fix the header line and retry"
+        )
+    return header
+
+
+def _json_keys(connection: Any, file: Path, stage_names: list[str]) -> list[str]:
+    """Recover the JSON keys behind the names DuckDB made unique with a `_1` suffix.
+
+    DuckDB compares names case-insensitively, so of the keys `ProcessId` and
+    `ProcessID` the second becomes `ProcessID_1`; the real key lets the
+    report name what was renamed.
+    """
+    rows = connection.execute(
+        "SELECT DISTINCT unnest(json_keys(json)) FROM read_json_objects(?, format = 'auto')", [str(file)]
+    ).fetchall()
+    unclaimed = {key for (key,) in rows} - set(stage_names)
+    originals: list[str] = []
+    for name in stage_names:
+        original = name
+        match = re.fullmatch(r"(.*)_[0-9]+", name)
+        if match and name not in {key for (key,) in rows}:
+            for key in sorted(unclaimed):
+                if key.lower() == match.group(1).lower():
+                    original = key
+                    unclaimed.discard(key)
+                    break
+        originals.append(original)
+    return originals
+
+
+def _read_error(file: Path, format: str, error: Exception) -> IngestError:
+    """Turn a DuckDB reader error into a message naming the file, keeping DuckDB's first lines."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    detail = " ".join(lines[:2])[:400]
+    kind = {"csv": "a valid CSV file", "jsonl": "valid JSON lines", "parquet": "a valid Parquet file"}[format]
+    others = " or ".join(f"--format {other}" for other in FORMATS if other != format)
+    return IngestError(
+        f"file {file} is not {kind}: {detail}. Fix the record it names, or pass {others} if the file is in that format"
+    )
+
+
+def _name_columns(
+    stage_names: list[str], stage_types: list[str], original_names: list[str], report: IngestReport
+) -> list[_SourceColumn]:
+    """Map file column names to table names: drop a pandas index, strip unit suffixes, make names unique."""
+    columns: list[_SourceColumn] = []
+    used: dict[str, str] = {}
+    for position, (stage_name, sql_type, original) in enumerate(zip(stage_names, stage_types, original_names)):
+        name = original.strip().lstrip("\ufeff")
+        if _PANDAS_INDEX.fullmatch(name):
+            if position == 0:
+                report.warnings.append(f"dropped the first column {original!r}: it is a pandas index, not data")
+                continue
+            name = f"Column{position + 1}"
+            report.warnings.append(f"column {position + 1} has no name; it is stored as {name}")
+        suffix = _UNIT_SUFFIX.match(name)
+        if suffix:
+            name = suffix.group("name")
+
+        # DuckDB compares column names case-insensitively, so `ProcessId` and
+        # `ProcessID` cannot both be columns of one table.
+        unique = name
+        counter = 1
+        while unique.lower() in used:
+            unique = f"{name}_{counter}"
+            counter += 1
+        if unique != name:
+            report.warnings.append(
+                f"columns {used[name.lower()]} and {name} differ only in case, which one DuckDB table cannot hold; "
+                f"{name} is stored as {unique}"
+            )
+        used[unique.lower()] = unique
+        if unique != original:
+            report.renamed_columns[original] = unique
+        columns.append(_SourceColumn(stage_name=stage_name, name=unique, sql_type=sql_type))
+    return columns
+
+
+# Type inference
+
+
+def _plan_columns(
+    connection: Any, columns: list[_SourceColumn], format: str, report: IngestReport
+) -> list[_Planned]:
+    """Choose each column's type from all of its values, in one aggregate query over the staging table."""
+    text_columns = [column for column in columns if column.sql_type == "VARCHAR"]
+    statistics = _text_statistics(connection, text_columns, full_inference=format == "csv")
+
+    plans: list[_Planned] = []
+    empty_columns: list[str] = []
+    for column in columns:
+        source = _quote(column.stage_name)
+        if column.sql_type == "VARCHAR":
+            plan = _plan_text(column, source, statistics[column.stage_name], report)
+            if plan.all_empty:
+                empty_columns.append(column.name)
+        else:
+            plan = _plan_typed(column, source, format, report)
+        plans.append(plan)
+
+    if empty_columns:
+        listed = ", ".join(empty_columns[:_MAX_LISTED])
+        more = f" and {len(empty_columns) - _MAX_LISTED} more" if len(empty_columns) > _MAX_LISTED else ""
+        report.warnings.append(
+            f"{len(empty_columns)} columns are empty in every row, so their type is unknown; "
+            f"they are stored as strings: {listed}{more}"
+        )
+    return plans
+
+
+def _time_expression(source: str, formats: tuple[str, ...]) -> str:
+    """SQL that parses text to TIMESTAMPTZ, or NULL; text without an offset is taken as UTC."""
+    format_list = ", ".join(_sql_string(fmt) for fmt in formats)
+    return (
+        f"CASE WHEN regexp_full_match({source}, {_sql_string(_ISO_TIME)}) THEN TRY_CAST({source} AS TIMESTAMPTZ) "
+        f"ELSE CAST(try_strptime({source}, [{format_list}]) AS TIMESTAMPTZ) END"
+    )
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+_SHAPE_CHECKS = {
+    "long": f"regexp_full_match({{c}}, {_sql_string(_LONG)})",
+    "whole_float": f"regexp_full_match({{c}}, {_sql_string(_WHOLE_FLOAT)})",
+    "real": f"regexp_full_match({{c}}, {_sql_string(_REAL)})",
+    "bool": "lower({c}) IN ('true', 'false')",
+    "json": "regexp_matches({c}, '^\\s*[\\[{]') AND json_valid({c})",
+    "json_or_python_list": (
+        f"regexp_full_match({{c}}, {_sql_string(_PYTHON_LIST)}) "
+        "OR (regexp_matches({c}, '^\\s*[\\[{]') AND json_valid({c}))"
+    ),
+}
+"""SQL conditions per candidate type; `{c}` stands for the quoted column."""
+
+_TIME_SHAPED = "regexp_matches({c}, '^[0-9]{1,4}[-/][0-9]{1,2}[-/][0-9]{1,4}')"
+"""A cheap test run on every column; only columns that pass it pay for parsing times."""
+
+
+def _count_matches(
+    connection: Any, sources: list[str], checks: dict[str, str], samples: dict[str, str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Count, in one scan of the staging table, the non-empty values of each column and those meeting each check.
+
+    `samples` maps a key to a condition; the result then holds one non-empty
+    value of the column that fails it, for messages.
+    """
+    selects: list[str] = []
+    keys: list[tuple[str, str]] = []
+    for source in sources:
+        nonempty = f"{source} IS NOT NULL AND {source} <> ''"
+        selects.append(f"count_if({nonempty})")
+        keys.append((source, "nonempty"))
+        for name, check in checks.items():
+            selects.append(f"count_if({nonempty} AND ({check.replace('{c}', source)}))")
+            keys.append((source, name))
+        for name, check in (samples or {}).items():
+            selects.append(f"first({source}) FILTER (WHERE {nonempty} AND NOT ({check.replace('{c}', source)}))")
+            keys.append((source, name))
+
+    counts: dict[str, dict[str, Any]] = {source: {} for source in sources}
+    if not sources:
+        return counts
+    row = connection.execute(f"SELECT {', '.join(selects)} FROM {_STAGE}").fetchone()
+    for (source, key), value in zip(keys, row):
+        counts[source][key] = value
+    return counts
+
+
+def _text_statistics(
+    connection: Any, columns: list[_SourceColumn], *, full_inference: bool
+) -> dict[str, dict[str, Any]]:
+    """Count, per text column, the non-empty values and the values that fit each candidate type.
+
+    Without `full_inference` (JSON and Parquet, whose producers typed their
+    numbers already) only times are looked for. Times are parsed in a second
+    scan, and only in columns that mostly look like dates, because parsing
+    every column with every format is the slowest step of an ingest.
+    """
+    sources = [_quote(column.stage_name) for column in columns]
+    checks = dict(_SHAPE_CHECKS) if full_inference else {}
+    checks["time_shaped"] = _TIME_SHAPED
+    counts = _count_matches(connection, sources, checks)
+
+    time_sources = [
+        source
+        for source, found in counts.items()
+        if found["nonempty"] and found["time_shaped"] * 2 >= found["nonempty"]
+    ]
+    month_first = _time_expression("{c}", _MONTH_FIRST_FORMATS) + " IS NOT NULL"
+    day_first = _time_expression("{c}", _DAY_FIRST_FORMATS) + " IS NOT NULL"
+    time_counts = _count_matches(
+        connection,
+        time_sources,
+        {"month_first": month_first, "day_first": day_first},
+        samples={"not_time_sample": month_first},
+    )
+    for source, found in time_counts.items():
+        counts[source].update(found)
+    return {column.stage_name: counts[source] for column, source in zip(columns, sources)}
+
+
+def _plan_text(column: _SourceColumn, source: str, counts: dict[str, Any], report: IngestReport) -> _Planned:
+    """Pick the narrowest type every non-empty value of a text column fits."""
+    total = counts["nonempty"]
+
+    def fits(name: str) -> bool:
+        return counts.get(name, 0) == total
+
+    def planned(sql_type: str, expression: str) -> _Planned:
+        return _Planned(column.name, sql_type, expression, source, source_is_text=True)
+
+    if total == 0:
+        plan = planned("VARCHAR", "CAST('' AS VARCHAR)")
+        plan.all_empty = True
+        return plan
+    if fits("long"):
+        return planned("BIGINT", f"CAST(NULLIF({source}, '') AS BIGINT)")
+    if counts.get("long", 0) + counts.get("whole_float", 0) == total:
+        return planned("BIGINT", f"CAST(CAST(NULLIF({source}, '') AS DOUBLE) AS BIGINT)")
+    if fits("real"):
+        return planned("DOUBLE", f"CAST(NULLIF({source}, '') AS DOUBLE)")
+    if fits("bool"):
+        return planned("BOOLEAN", f"CASE lower({source}) WHEN 'true' THEN true WHEN 'false' THEN false END")
+    if fits("month_first"):
+        report.time_columns_parsed.append(column.name)
+        return planned("TIMESTAMPTZ", _time_expression(source, _MONTH_FIRST_FORMATS))
+    if fits("day_first"):
+        report.time_columns_parsed.append(column.name)
+        report.warnings.append(
+            f"column {column.name}: some dates have a first number above 12, "
+            "so all of them are read day first (31/12/2025)"
+        )
+        return planned("TIMESTAMPTZ", _time_expression(source, _DAY_FIRST_FORMATS))
+    if fits("json"):
+        return planned("JSON", f"CAST(NULLIF({source}, '') AS JSON)")
+    if fits("json_or_python_list"):
+        # `[]` and `['a']` take the Python branch; swapping quotes leaves `[]` as it is.
+        expression = (
+            f"CAST(CASE WHEN regexp_full_match({source}, {_sql_string(_PYTHON_LIST)}) "
+            f"THEN replace({source}, '''', '\"') ELSE NULLIF({source}, '') END AS JSON)"
+        )
+        report.warnings.append(f"column {column.name}: Python list text was converted to JSON arrays")
+        return planned("JSON", expression)
+
+    times = counts.get("month_first", 0)
+    if times * 2 >= total:
+        report.warnings.append(
+            f"column {column.name}: {times} of {total} values are times but {_short(counts['not_time_sample'])} "
+            "is not, so the column is stored as text"
+        )
+    return planned("VARCHAR", f"coalesce({source}, '')")
+
+
+def _plan_typed(column: _SourceColumn, source: str, format: str, report: IngestReport) -> _Planned:
+    """Keep a typed column's type, except naive times (taken as UTC) and nested values (stored as JSON)."""
+    sql_type = column.sql_type
+    if sql_type.startswith("TIMESTAMP") or sql_type == "DATE":
+        if sql_type != "TIMESTAMP WITH TIME ZONE" or format == "jsonl":
+            # JSON has no time type: DuckDB's reader parsed these from text.
+            report.time_columns_parsed.append(column.name)
+        return _Planned(column.name, "TIMESTAMPTZ", f"CAST({source} AS TIMESTAMPTZ)", source, source_is_text=False)
+    if sql_type.endswith("]") or sql_type.startswith(("STRUCT", "MAP", "UNION")):
+        return _Planned(column.name, "JSON", f"to_json({source})", source, source_is_text=False)
+    return _Planned(column.name, sql_type, source, source, source_is_text=False)
+
+
+def _add_time_generated(plans: list[_Planned], report: IngestReport) -> None:
+    """Copy an event time column to `TimeGenerated` when the file has none, and warn about an untyped one."""
+    by_name = {plan.name.lower(): plan for plan in plans}
+    existing = by_name.get("timegenerated")
+    if existing is not None:
+        if existing.sql_type != "TIMESTAMPTZ" and not existing.all_empty:
+            report.warnings.append(
+                f"column {existing.name} is not a time column, so timespans and time filters do not apply to these rows"
+            )
+        return
+
+    for candidate in EVENT_TIME_COLUMNS:
+        plan = by_name.get(candidate.lower())
+        if plan is not None and plan.sql_type == "TIMESTAMPTZ":
+            copy = _Planned("TimeGenerated", plan.sql_type, plan.expression, plan.source, plan.source_is_text)
+            plans.insert(0, copy)
+            report.warnings.append(
+                f"the file has no TimeGenerated column; TimeGenerated was copied from {plan.name} "
+                "so that timespans and hunts filter these rows"
+            )
+            return
+    report.warnings.append(
+        "the file has no TimeGenerated column and no event time column to copy it from "
+        f"({', '.join(EVENT_TIME_COLUMNS)}), so timespans do not filter these rows"
+    )
+
+
+# Writing
+
+
+def _table_columns(connection: Any, table: str) -> tuple[str, dict[str, tuple[str, str]]] | None:
+    """Return the stored table name and its columns (lower-case name to name and type), or None."""
+    rows = connection.execute(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns "
+        "WHERE table_catalog = current_database() AND table_schema = 'main' AND lower(table_name) = lower(?) "
+        "ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    if not rows:
+        return None
+    return rows[0][0], {column.lower(): (column, data_type) for _, column, data_type in rows}
+
+
+def _create_table(connection: Any, table: str, plans: list[_Planned]) -> None:
+    selects = ", ".join(f"{plan.expression} AS {_quote(plan.name)}" for plan in plans)
+    connection.execute(f"CREATE OR REPLACE TABLE {_quote(table)} AS SELECT {selects} FROM {_STAGE}")
+
+
+def _append(
+    connection: Any,
+    table: str,
+    existing: dict[str, tuple[str, str]],
+    plans: list[_Planned],
+    file: Path,
+    warnings: list[str],
+) -> None:
+    """Add the file's new columns to `table`, then insert its rows, converting values to the table's types."""
+    selects: list[str] = []
+    for plan in plans:
+        stored = existing.get(plan.name.lower())
+        if stored is None:
+            connection.execute(f"ALTER TABLE {_quote(table)} ADD COLUMN {_quote(plan.name)} {plan.sql_type}")
+            selects.append(f"{plan.expression} AS {_quote(plan.name)}")
+            continue
+
+        column_name, stored_type = stored
+        target = _quote(column_name)
+        if stored_type in _INTEGER_TYPES and plan.sql_type == "DOUBLE":
+            # Widening to DOUBLE keeps every stored value exactly up to 2**53.
+            connection.execute(f"ALTER TABLE {_quote(table)} ALTER COLUMN {target} TYPE DOUBLE")
+            warnings.append(f"column {column_name} of table {table} now holds real numbers (it held whole numbers)")
+            stored_type = "DOUBLE"
+        if _same_type(stored_type, plan.sql_type):
+            selects.append(f"{plan.expression} AS {target}")
+        elif plan.all_empty:
+            selects.append(f"CAST(NULL AS {stored_type}) AS {target}")
+        else:
+            value = f"NULLIF({plan.source}, '')" if plan.source_is_text else plan.expression
+            converted = f"TRY_CAST({value} AS {stored_type})"
+            _check_conversion(connection, table, column_name, stored_type, value, converted, file)
+            selects.append(f"{converted} AS {target}")
+
+    connection.execute(f"INSERT INTO {_quote(table)} BY NAME SELECT {', '.join(selects)} FROM {_STAGE}")
+
+
+def _check_conversion(
+    connection: Any, table: str, column: str, stored_type: str, value: str, converted: str, file: Path
+) -> None:
+    """Raise IngestError when a file value does not convert to the table column's type."""
+    bad = connection.execute(
+        f"SELECT CAST({value} AS VARCHAR) FROM {_STAGE} WHERE {value} IS NOT NULL AND {converted} IS NULL LIMIT 1"
+    ).fetchall()
+    if bad:
+        from workbench.backends.local import sql_type_to_kql
+
+        raise IngestError(
+            f"column {column} of table {table} is {sql_type_to_kql(stored_type)}, but file {file} holds "
+            f"{_short(bad[0][0])} in it. Nothing was written. Ingest the file into another table, "
+            f"or pass --replace to rebuild {table} from this file"
+        )
+
+
+def _same_type(stored: str, planned: str) -> bool:
+    aliases = {"TIMESTAMPTZ": "TIMESTAMP WITH TIME ZONE"}
+    return aliases.get(stored, stored) == aliases.get(planned, planned)
+
+
+def _kql_columns(connection: Any, table: str) -> list[Column]:
+    from workbench.backends.local import sql_type_to_kql
+
+    found = _table_columns(connection, table)
+    assert found is not None
+    return [Column(name, sql_type_to_kql(data_type)) for name, data_type in found[1].values()]
+
+
+def _short(value: object) -> str:
+    """Return a value from a file for a message: quoted, escaped and cut to 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
