@@ -215,10 +215,11 @@ class LocalBackend:
                 connection.execute(f"DROP VIEW IF EXISTS temp.main.{quoted}")
                 continue
             start, end = timespan.bounds()
+            # A view cannot take prepared parameters; the bounds are datetimes formatted here, not user text.
             connection.execute(
                 f"CREATE OR REPLACE TEMP VIEW {quoted} AS SELECT * FROM {source} "
-                "WHERE TimeGenerated >= ?::TIMESTAMPTZ AND TimeGenerated <= ?::TIMESTAMPTZ",
-                [start.isoformat(), end.isoformat()],
+                f"WHERE TimeGenerated >= TIMESTAMPTZ '{start.isoformat()}' "
+                f"AND TimeGenerated <= TIMESTAMPTZ '{end.isoformat()}'"
             )
 
 

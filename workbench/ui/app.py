@@ -128,6 +128,7 @@ class WorkbenchApp(App[int]):
 
     def on_mount(self) -> None:
         self.query_one("#query-pane").border_title = "Query"
+        self._load_themes()
         if self.config.keys:
             try:
                 self.set_keymap(self.config.keys)
@@ -141,6 +142,19 @@ class WorkbenchApp(App[int]):
         if not self.session.indicators:
             self.load_feeds()
         self.editor.focus()
+
+    def _load_themes(self) -> None:
+        from workbench.ui.themes import discover_themes
+
+        themes, errors = discover_themes()
+        for theme in themes:
+            self.register_theme(theme)
+        for error in errors:
+            self.notify(sanitize(error), title="Theme not loaded", severity="warning")
+        if self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        else:
+            self.notify(f"Theme {self.config.theme!r} not found; using the default", severity="warning")
 
     # Status
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual.message import Message
 
 from workbench.backends.base import QueryError
@@ -31,14 +29,12 @@ class WorkspaceReady(Message):
         self.error = error
 
 
-@dataclass
 class FeedsLoaded(Message):
     """A feed worker finished loading indicators."""
 
-    loads: list
-    """The `FeedLoad`s that were read."""
-    errors: list[str]
-    """Feeds that could not be read at all, one message each."""
-
-    def __post_init__(self) -> None:
+    def __init__(self, loads: list, errors: list[str]) -> None:
         super().__init__()
+        self.loads = loads
+        """The `FeedLoad`s that were read."""
+        self.errors = errors
+        """Feeds that could not be read at all, one message each."""
