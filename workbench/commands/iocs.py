@@ -3,8 +3,8 @@
 Indicators from every feed are merged (one line per type and value, listing
 all sources) and printed to stdout as JSON lines, CSV or a text table.
 Rejected entries and unreadable feeds go to stderr. The exit code is 0 when
-everything loaded, 1 when entries or feeds were rejected, 2 when nothing
-could be read.
+everything loaded, 1 when entries or feeds were rejected or a live feed fell
+back to its cached copy, 2 when nothing could be read.
 """
 
 from __future__ import annotations
@@ -46,17 +46,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="output format: table (default), jsonl (one JSON object a line) or csv",
     )
     parser.add_argument("--demo", action="store_true", help="also load the bundled demo feed (two Nanocore RAT C2 domains)")
+    parser.add_argument(
+        "--threatfox", metavar="NAME", action="append", default=[],
+        help="also load the live ThreatFox feed named NAME in the config's [[feeds]] (kind = \"threatfox\"); "
+        "repeat for several. The cached copy is used unless --refresh is given",
+    )
+    parser.add_argument("--refresh", action="store_true", help="request fresh data for --threatfox feeds instead of the cached copy")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, config) -> int:
-    if not args.paths and not args.demo:
-        raise CommandError("give at least one feed file, or --demo for the bundled demo feed")
+    if not args.paths and not args.demo and not args.threatfox:
+        raise CommandError("give at least one feed file, --threatfox NAME for a live feed, or --demo for the bundled demo feed")
+    live_feeds = [_threatfox_feed(config, name) for name in args.threatfox]
 
     loads: list[FeedLoad] = []
     failed_feeds = 0
     if args.demo:
         loads.append(load_demo_feed())
+    for feed in live_feeds:
+        load, usable = _load_live(feed, args.refresh)
+        if load is not None:
+            loads.append(load)
+        if not usable:
+            failed_feeds += 1
     for path_text in args.paths:
         try:
             loads.append(load_feed(Path(path_text)))
@@ -78,6 +91,34 @@ def run(args: argparse.Namespace, config) -> int:
     if rejected_count or failed_feeds:
         return EXIT_FINDING
     return EXIT_OK
+
+
+def _threatfox_feed(config, name: str):
+    for feed in config.feeds:
+        if feed.name == name and feed.kind == "threatfox":
+            return feed
+    known = ", ".join(feed.name for feed in config.feeds if feed.kind == "threatfox") or "none"
+    raise CommandError(f"no ThreatFox feed named {name!r} in the config; add a [[feeds]] entry with kind = \"threatfox\" (configured: {known})")
+
+
+def _load_live(feed, refresh: bool) -> tuple[FeedLoad | None, bool]:
+    """Fetch one live feed; return its load (None when nothing could be read) and whether it is as requested."""
+    from workbench.iocs.live import ThreatFoxClient
+
+    try:
+        result = ThreatFoxClient(feed).fetch(refresh=refresh)
+    except FeedError as error:
+        print(f"workbench: {_printable(str(error))}", file=sys.stderr)
+        return None, False
+    if result.refresh_error:
+        hours = result.age.total_seconds() / 3600
+        print(
+            f"workbench: ThreatFox feed {feed.name!r}: refresh failed ({_printable(result.refresh_error)}); "
+            f"using the cached copy from {result.fetched_at:%Y-%m-%d %H:%M} UTC ({hours:.1f} hours old)",
+            file=sys.stderr,
+        )
+        return result.load, False
+    return result.load, True
 
 
 def report_rejected(loads: list[FeedLoad], stream: TextIO) -> int:
