@@ -3,7 +3,7 @@
 Every parser calls `normalise` once per entry, so an indicator means the same
 thing whichever feed it came from and duplicates across feeds compare equal.
 A value that cannot be made valid raises ValueError with a message that names
-the value and says what is wrong; parsers turn it into a `Rejected` entry.
+the value and the problem. Parsers turn it into a `Rejected` entry.
 
 Refanging replaces only bracketed or scheme forms (`hxxp`, `[.]`, `(.)`,
 `[:]`, `[at]`, `[@]`, `[dot]`), never a bare word, so `chat.example` never
@@ -37,6 +37,9 @@ _REFANG_PATTERN = re.compile("|".join(re.escape(token) for token, _ in _REFANG_T
 _REFANG_MAP = {token: plain for token, plain in _REFANG_TOKENS}
 _DEFANGED_SCHEME = re.compile(r"^(h[x*]{2}p(s?)|fxp)(\[:\]//|\[://\]|://)", re.IGNORECASE)
 
+_CONTROL_OR_BIDI = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""C0 and C1 control characters and bidi controls, which can hide or reorder the text on an analyst's screen."""
+_WHITESPACE = re.compile(r"\s")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _HASH_LENGTHS = {32: "md5_hash", 40: "sha1_hash", 64: "sha256_hash"}
 _HASH_TYPE_LENGTHS = {ioc_type: length for length, ioc_type in _HASH_LENGTHS.items()}
@@ -94,8 +97,8 @@ def normalise(value: str, ioc_type: str | None = None) -> Indicator:
     value = refang(value)
     if not value:
         raise ValueError("the value is empty")
-    if any(ord(character) < 32 or ord(character) == 127 for character in value):
-        raise ValueError(f"{raw!r} contains control characters")
+    if _CONTROL_OR_BIDI.search(value):
+        raise ValueError(f"{raw!r} contains control or bidi characters")
 
     if ioc_type is None:
         ioc_type = detect_type(value)
@@ -211,8 +214,8 @@ def _normalise_url(value: str) -> tuple[str, str]:
     scheme = parts.scheme.lower()
     if scheme not in _URL_SCHEMES:
         raise ValueError(f"{value!r} is not a URL with a scheme such as http:// or https://")
-    if any(character.isspace() for character in value):
-        raise ValueError(f"{value!r} contains white space; a URL cannot")
+    if _WHITESPACE.search(value):
+        raise ValueError(f"{value!r} contains white space; encode spaces in a URL as %20")
 
     host = parts.hostname or ""
     if not host:
