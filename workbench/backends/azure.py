@@ -1,9 +1,10 @@
 """The Log Analytics backend: KQL through `azure-monitor-query`'s `LogsQueryClient`.
 
-Every call sends an explicit timespan (the service otherwise scans the whole
-retention), `server_timeout` as `Prefer: wait=`, statistics, and a client read
-timeout of `server_timeout` plus a margin, because azure-monitor-query 2.0.0
-does not lengthen the transport's own read timeout to match the server's.
+Every call sends an explicit timespan, because the service otherwise scans
+the whole retention. It also sends `server_timeout` as `Prefer: wait=`, asks
+for statistics, and sets a client read timeout of `server_timeout` plus a
+margin: azure-monitor-query 2.0.0 does not lengthen the transport's own read
+timeout to match the server's.
 Every failure of the client, the credential or the network becomes a
 `QueryError` here and nowhere else, with a message that names the workspace,
 the endpoint or the credential kind and the next step.
@@ -47,7 +48,7 @@ log = logging.getLogger(__name__)
 PUBLIC_ENDPOINT = "https://api.loganalytics.io/v1"
 DEFAULT_TIMESPAN = "P1D"
 READ_TIMEOUT_MARGIN_SECONDS = 30
-"""Added to `server_timeout` for the client's read timeout, so the service's own timeout answers first."""
+"""Added to `server_timeout` for the client's read timeout, so the service's own timeout error arrives first."""
 CONNECTION_TIMEOUT_SECONDS = 15
 SCHEMA_CACHE_SECONDS = 24 * 3600
 """Age after which the cached table list of a workspace is fetched again."""
@@ -72,7 +73,7 @@ class RetryBackoff:
     max_attempts: int = 4
     """Attempts in all, the first included."""
     max_retry_after_seconds: float = 300.0
-    """A longer `Retry-After` is not waited for: the query fails and says how long the service asked for."""
+    """A longer `Retry-After` is not waited for, and the error message states the wait the service requested."""
 
     def wait_seconds(self, attempt: int) -> float:
         """Return the backoff after failed attempt number `attempt` (1-based)."""
@@ -117,12 +118,13 @@ class StaticTokenCredential:
 def make_credential(workspace: WorkspaceConfig, prompt_callback: DevicePrompt | None = None) -> Any:
     """Build the azure-identity credential that `workspace.auth` names.
 
-    `prompt_callback` receives the device-code prompt; without one the prompt
+    `prompt_callback` receives the device-code prompt. Without one the prompt
     goes to stderr, never stdout. The persistent token cache is used only when
-    `workspace.token_cache` is true, and only by the kinds that support it
-    (device-code, environment); with no keyring, as over SSH, that cache is an
-    unencrypted file in the user's home folder. Raises QueryError(kind="auth")
-    for an unknown kind or a missing static token.
+    `workspace.token_cache` is true, and only by the kinds that support it:
+    device-code and environment. With no keyring, as over SSH, that cache is an
+    unencrypted file in the user's home folder, readable by anyone who can read
+    that folder. Raises QueryError(kind="auth") for an unknown kind or a missing
+    static token.
     """
     import azure.identity as identity
 
@@ -346,7 +348,7 @@ class AzureBackend:
     def _retry_wait(self, retryable: _Retryable, attempt: int) -> RetryWait:
         if attempt >= self.backoff.max_attempts:
             raise QueryError(
-                f"Log Analytics still answered HTTP {retryable.status} after {attempt} attempts on workspace {self.workspace.workspace_id}",
+                f"Log Analytics returned HTTP {retryable.status} {attempt} times in a row for workspace {self.workspace.workspace_id}; gave up after {attempt} attempts",
                 kind="throttled",
                 hint="Wait a minute before running it again, and run fewer queries at once",
             )
@@ -420,7 +422,7 @@ class AzureBackend:
                 hint=f"Use a shorter timespan than the one run (default {timespan_text}), filter on TimeGenerated first, or raise server_timeout up to 600",
             )
         return QueryError(
-            f"Log Analytics answered HTTP {status} {code}: {detail}",
+            f"Log Analytics returned HTTP {status} {code}: {detail}",
             kind="internal",
             hint="Try again in a few minutes; if it persists, check the Azure status page",
         )
@@ -432,7 +434,7 @@ class AzureBackend:
         log.warning("query on %s could not reach %s: %s", self.name, self.endpoint, reason)
         if isinstance(error, ServiceResponseTimeoutError):
             return QueryError(
-                f"No answer from Log Analytics at {self.endpoint} within {self.workspace.server_timeout + READ_TIMEOUT_MARGIN_SECONDS} s",
+                f"Log Analytics at {self.endpoint} timed out: no response within {self.workspace.server_timeout + READ_TIMEOUT_MARGIN_SECONDS} s",
                 kind="timeout",
                 hint="Use a shorter timespan, or check the network",
             )
@@ -506,7 +508,7 @@ def _retry_after_seconds(error: Any) -> float | None:
 
 
 def _error_body(error: Any) -> dict[str, Any]:
-    """Return the `error` object of the service's JSON answer, or {} when the body is not that shape."""
+    """Return the `error` object of the service's JSON response body, or {} when the body is not that shape."""
     response = getattr(error, "response", None)
     if response is None:
         return {}
@@ -621,7 +623,7 @@ def _tracked_session(tracker: _SocketTracker) -> Any:
 
     NOTE: a request sent through a proxy (HTTPS_PROXY) uses urllib3's proxy
     manager, whose connections are not tracked, so cancel then waits for the
-    answer or the read timeout.
+    response or the read timeout.
     """
     import requests
     from requests.adapters import HTTPAdapter
@@ -780,9 +782,9 @@ def arrow_from_logs_table(names: list[str], kql_types: list[str], rows: Any) -> 
     bool bool; guid, string and decimal string; dynamic JSON text. A column whose
     values do not fit its declared type is kept as text under the same KQL type.
 
-    NOTE: `LogsTableRow` has already made one Python object per cell (and parsed
-    every datetime), so this costs time linear in the cell count; the service's
-    500,000-row cap bounds it.
+    NOTE: `LogsTableRow` has already made one Python object per cell and parsed
+    every datetime, so this costs time linear in the cell count. The service's
+    500,000-row cap bounds that cost.
     """
     import pyarrow as pa
 

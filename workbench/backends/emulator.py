@@ -1,4 +1,4 @@
-"""A local copy of the Log Analytics query API, answering from a DuckDB workspace.
+"""A local copy of the Log Analytics query API that runs queries on a DuckDB workspace.
 
 `POST .../workspaces/{workspace_id}/query` is served over https on 127.0.0.1 with
 a throwaway self-signed certificate, so tests and demos drive the real
@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 LOOPBACK = "127.0.0.1"
 
 SCENARIOS: dict[str, str] = {
-    "ok": "answer from the DuckDB workspace (the default)",
+    "ok": "run the query on the DuckDB workspace (the default)",
     "partial": "the rows plus a PartialError: the result set passed the record limit",
     "syntax-error": "400 SyntaxError with line and position",
     "semantic-error": "400 SemanticError: a table or column that does not resolve",
@@ -61,11 +61,11 @@ SCENARIOS: dict[str, str] = {
     "throttled": "429 with Retry-After for the first `throttle_count` requests, then ok",
     "throttled-no-retry-after": "429 without Retry-After for the first `throttle_count` requests, then ok",
     "gateway-timeout": "504 GatewayTimeout: the query ran past the service's time limit",
-    "slow": "hold the request for `slow_seconds` (or until stop), then answer ok; for cancel tests",
+    "slow": "wait `slow_seconds` (or until stop) before sending the results; for cancel tests",
 }
 
 SERVICE_ROW_LIMIT = 500_000
-"""Rows per answer before the service cuts the result and sends a PartialError."""
+"""Rows per response before the service cuts the result and sends a PartialError."""
 
 _QUERY_PATH = re.compile(r"^(?:/[^?#]*)?/workspaces/(?P<workspace>[^/?#]+)/query/?(?:\?.*)?$")
 _DURATION = re.compile(
@@ -76,7 +76,7 @@ _DURATION = re.compile(
 
 @dataclass
 class ReceivedRequest:
-    """What the emulator saw of one request, for tests to check what the client sent; never the token."""
+    """The parts of one request that tests check: everything the client sent except the token."""
 
     path: str
     workspace_id: str
@@ -101,9 +101,9 @@ class EmulatorHandle:
     retry_after_seconds: int = 1
     """The `Retry-After` value of the `throttled` case."""
     throttle_count: int | None = 1
-    """Requests answered 429 per throttled case before it answers ok; None to throttle every request."""
+    """Requests per throttled case that get 429 before the case returns results; None to throttle every request."""
     slow_seconds: float = 30.0
-    """How long the `slow` case holds a request before answering."""
+    """Seconds the `slow` case waits before it sends the results."""
     max_rows: int = SERVICE_ROW_LIMIT
     """Rows per answer before a PartialError is sent with the first rows."""
     canned: tuple[int, dict[str, Any], dict[str, str]] | None = None
@@ -180,7 +180,7 @@ def start_emulator(db_path: str | Path, port: int = 0, scenario: str | None = No
         shutil.rmtree(folder, ignore_errors=True)
         raise
     # The handshake runs in the request thread (see finish_request), so a client
-    # that connects and stays silent cannot block the accept loop.
+    # that connects and stays silent blocks only its own thread, for at most 30 s.
     server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     bound_port = server.server_address[1]
     handle = EmulatorHandle(url=f"https://{LOOPBACK}:{bound_port}/v1", ca_path=cert_path, db_path=db_path, scenario=chosen)
@@ -188,7 +188,9 @@ def start_emulator(db_path: str | Path, port: int = 0, scenario: str | None = No
     handle._server = server
     server.handle = handle
 
-    thread = threading.Thread(target=server.serve_forever, name=f"emulator-{bound_port}", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"emulator-{bound_port}", daemon=True
+    )
     handle._thread = thread
     thread.start()
     log.info("emulator started: %s over %s, scenario %s", handle.url, db_path, chosen)
@@ -311,7 +313,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
         except (ConnectionError, ssl.SSLError, socket.timeout) as error:
             # A cancelled client closes its socket while the query runs; that is normal here.
-            log.info("emulator could not send the answer to %s: %s", self.client_address[0], error)
+            log.info("emulator failed to send the response to %s: %s", self.client_address[0], error)
 
 
 def _scenario_of(workspace_id: str, default: str) -> str | None:
@@ -420,8 +422,8 @@ def _parse_time(text: str) -> datetime:
 def _create_windowed_views(connection: Any, window: tuple[datetime, datetime] | None) -> int:
     """Create one view per table of the attached file, filtered to the window; return the rows in the window.
 
-    The row count stands in for the service's scanned-rows statistic: it counts
-    every table, not only the ones the query reads.
+    The service's scanned-rows statistic is approximated by this count, which
+    covers every table, not only the ones the query reads.
     """
     rows = connection.execute(
         "SELECT table_name, list(column_name) FROM information_schema.columns "
@@ -487,8 +489,10 @@ def _timespan_text(value: timedelta) -> str:
 
 
 def _encode_real(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
     return float(value)
 
 

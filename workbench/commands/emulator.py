@@ -38,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--workspace-file",
         metavar="PATH",
-        help="DuckDB workspace file to answer from (default: the --workspace's file, else the embedded demo workspace)",
+        help="DuckDB workspace file the queries run on (default: the --workspace's file, else the embedded demo workspace)",
     )
     parser.set_defaults(handler=run_emulator)
 
@@ -105,7 +105,7 @@ def _workspace_file(args: argparse.Namespace, config) -> Path:
     except ConfigError as error:
         raise CommandError(str(error)) from None
     if workspace.kind != "local":
-        raise CommandError(f"workspace {workspace.name!r} is not local; the emulator answers from a local DuckDB file")
+        raise CommandError(f"workspace {workspace.name!r} is not local; the emulator runs queries on a local DuckDB file")
     path = workspace.local_path()
     if not path.exists() and workspace.name == "default" and not workspace.path:
         from workbench.backends import create_demo_workspace
