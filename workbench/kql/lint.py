@@ -1,10 +1,10 @@
 """Exclusion lint, and the import of a hunt package's free-text filters as candidate exclusions.
 
 An exclusion that is wrong hides true positives without a trace, so every
-exclusion is checked before it runs: a field the table lacks, an empty
-value, a regex that does not compile, an expiry in the past, one that
-removes every row, one made redundant by another, and negated operators
-whose `or` is always true. Each problem is a `Finding` value that the TUI
+exclusion is checked before it runs. The rules report a field the table
+lacks, an empty value, a regex that does not compile, an expiry in the past,
+an exclusion that removes every row or is made redundant by another, and
+negated operators whose `or` is always true. Each problem is a `Finding` value that the TUI
 and `workbench exclusions lint` show; nothing here changes an exclusion.
 
 Hunt packages write filters as prose such as `process.name != "schtasks.exe"
@@ -195,7 +195,7 @@ def regex_problem(pattern: str) -> str:
 
     Kusto and DuckDB use RE2. This approximates RE2 with Python's `re` plus a
     check for backreferences and lookaround, which `re` accepts and RE2 does
-    not; a few rarer differences (possessive quantifiers, `\\Z`) are not caught.
+    not. Rarer differences, such as `\\Z`, are not caught.
     """
     try:
         re.compile(pattern)
@@ -375,10 +375,9 @@ def parse_filter_text(
     field joined by `or` are reported as always true and become one `in`
     exclusion of their values, which is what a filter listing benign values
     means. A single `field != value` becomes `field == value` with a warning.
-    Candidates are written for `table` (DnsEvents, the table of the packages
-    seen so far) and linted against `tables`, else the built-in schema, so a
-    field the table lacks is reported. Text that holds no comparison, or a
-    fragment left unread, is reported as `unparsed-filter`.
+    Candidates are written for `table` and linted against `tables`, else the
+    built-in schema, so a field the table lacks is reported. Text without a
+    comparison, or a fragment left unread, is reported as `unparsed-filter`.
     """
     matches = list(_COMPARISON.finditer(text))
     comparisons = [(match, _connective_before(text, matches, index)) for index, match in enumerate(matches)]

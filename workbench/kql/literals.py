@@ -10,7 +10,7 @@ every other character as it is, control and non-BMP characters included
 (checked by running `print x = <literal>`). It does not read
 `\\uXXXX` (it yields the letter `u` and the digits), and a raw carriage
 return ends the token with a syntax error, so the encoder writes the escapes
-above and passes everything else through raw, which Kusto also accepts.
+above and passes everything else through raw.
 """
 
 from __future__ import annotations

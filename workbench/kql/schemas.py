@@ -1,9 +1,8 @@
 """Built-in schemas of the Sentinel tables the hunt templates use, and KQL words for completion.
 
 Exclusion lint and editor completion need a table's columns. A workspace
-reports its own through `Backend.tables()`; these built-in schemas stand in
-when none is known (no workspace open, or a hunt package imported before
-connecting). Column names and KQL types follow the Azure Monitor Logs table
+reports its own through `Backend.tables()`. These built-in schemas are used
+when none is known, such as before a workspace is open. Column names and KQL types follow the Azure Monitor Logs table
 reference for each table; the Log Analytics system columns (`_BilledSize`,
 `_IsBillable`, `Type`, `TenantId`) are left out, and `CommonSecurityLog` and
 `SecurityEvent`, which have well over a hundred columns, list the ones
