@@ -5,14 +5,15 @@ grammar for it. `KqlEditor` overrides `_build_highlight_map`, the private hook
 that TextArea calls after every edit, undo, redo and document load, and fills
 `_highlights` itself: a dict from row to `(start, end or None, highlight name)`
 with start and end as UTF-8 byte offsets, the way tree-sitter counts them. The
-hook is private to textual 8.2.8, which pyproject.toml pins; the editor tests
-fail when it changes. Tokens come from `workbench.kql.lexer`, one query block
-(a run of non-blank lines) at a time, and unchanged blocks are not relexed.
+hook is private (written against textual 8.2.8, and pyproject.toml keeps
+textual below 8.3), so tests/test_ui_editor.py fails when it changes. Tokens
+come from `workbench.kql.lexer`, one query block (a run of non-blank lines) at
+a time, and unchanged blocks are not relexed.
 
-Keys. Tab moves focus between panes, as it does everywhere in the app, except
-in three cases: with the completion list open it accepts the highlighted
-entry; when the cursor ends a word that has longer completions it opens the
-list; and after escape has closed the list, the next tab at the same cursor
+Keys. Tab moves focus between panes, as it does everywhere in the app, with
+three exceptions. With the completion list open, tab accepts the highlighted
+entry. When the cursor ends a word that has longer completions, tab opens the
+list. After escape has closed the list, the next tab at the same cursor
 position moves focus again, so tab cannot trap the user in the editor.
 Shift+tab always moves focus. Ctrl+space opens the list even without a word.
 Escape closes the list; with no list open it bubbles to the app, which uses it
@@ -44,7 +45,7 @@ from workbench.kql.literals import identifier
 logger = logging.getLogger(__name__)
 
 ERROR_HIGHLIGHT = "kql.error"
-"""The highlight name of a syntax error's position; every theme the editor uses gets a style for it."""
+"""The highlight name of a syntax error's position. Every theme the editor registers gets a style for it."""
 
 ERROR_STYLE = Style(color="#ff5f5f", underline=True, bold=True)
 
@@ -52,10 +53,10 @@ VALIDATION_DELAY_SECONDS = 0.3
 """Pause after the last keystroke before the syntax check runs."""
 
 MAX_COMPLETIONS = 100
-"""Most entries the completion list holds; the rest are dropped in rank order."""
+"""Maximum number of entries in the completion list. Lower-ranked entries are dropped."""
 
 COMPLETION_ROWS = 8
-"""Rows the completion list shows before it scrolls; it fits under a 24-row screen's editor pane."""
+"""Rows the completion list shows before it scrolls, small enough for a 24-row screen."""
 
 _CTRL_SPACE_KEYS = frozenset({"ctrl+space", "ctrl+at", "ctrl+@"})
 
@@ -70,13 +71,13 @@ class Completion:
     label: str
     """The name as the list shows it and the prefix filter matches it."""
     kind: str
-    """What the name is: table, column, operator, keyword or function."""
+    """The kind of name: table, column (with its KQL type), operator, keyword or function."""
     insert_text: str
-    """The KQL text that replaces the word before the cursor; quoted when the name needs it."""
+    """The KQL text that replaces the word before the cursor, bracket-quoted when the name needs it."""
 
 
 class CompletionList(OptionList, can_focus=False):
-    """The completion popup, drawn over the screen under the cursor; the editor keeps focus."""
+    """The completion popup, drawn over the screen under the cursor while the editor keeps focus."""
 
     DEFAULT_CSS = """
     CompletionList {
@@ -117,7 +118,7 @@ class KqlEditor(TextArea):
 
     @dataclass
     class Validated(Message):
-        """Posted after a syntax check of the whole text; an empty list means it parses."""
+        """Posted after a syntax check of the whole text. An empty list means every block parses."""
 
         diagnostics: list[SyntaxDiagnostic]
         """Errors with 1-based lines and columns in the editor text, first block first."""
@@ -152,6 +153,7 @@ class KqlEditor(TextArea):
         self._diagnostic_cache: BlockCache[str, list[SyntaxDiagnostic]] = BlockCache()
         self._tables: dict[str, TableSchema] = {}
         self._validation_timer: Timer | None = None
+        self._mounted = False
         self._completion_list: CompletionList | None = None
         self._completions: list[Completion] = []
         self._completion_start: tuple[int, int] | None = None
@@ -232,6 +234,7 @@ class KqlEditor(TextArea):
     # Textual calls the `_on_*` handler of every class in the MRO, so these
     # overrides do not call super(); TextArea's own handlers run after them.
     def _on_mount(self, event: events.Mount) -> None:
+        self._mounted = True
         self._schedule_validation()
 
     def _on_unmount(self) -> None:
@@ -240,7 +243,7 @@ class KqlEditor(TextArea):
             self._completion_list = None
 
     def _schedule_validation(self) -> None:
-        if not self.is_mounted:
+        if not self._mounted:
             return
         if self._validation_timer is not None:
             self._validation_timer.stop()
@@ -262,7 +265,7 @@ class KqlEditor(TextArea):
         )
 
     def _check_blocks(self, block_texts: list[str]) -> None:
-        """Check `block_texts` in a worker thread and post the results; touches no widget."""
+        """Check `block_texts` in a worker thread and post the results without touching a widget."""
         worker = get_current_worker()
         results: dict[str, list[SyntaxDiagnostic]] = {}
         for block_text in block_texts:
@@ -355,7 +358,7 @@ class KqlEditor(TextArea):
         return list(ranked.values())[:MAX_COMPLETIONS]
 
     def open_completion(self, *, require_longer: bool = False) -> bool:
-        """Show the completion list for the word before the cursor; return False when there is nothing to show.
+        """Show the completion list for the word before the cursor, returning False when nothing matches.
 
         With `require_longer`, the list opens only when some entry is longer
         than the typed word, so tab after a finished name moves focus instead.
