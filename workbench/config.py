@@ -7,6 +7,7 @@ are errors too: a misspelt key that is silently ignored is worse.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tomllib
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from workbench.paths import config_dir, default_workspace_path
+
+log = logging.getLogger(__name__)
 
 AUTH_KINDS = ("azure-cli", "device-code", "environment", "managed-identity", "default")
 WORKSPACE_KINDS = ("local", "azure")
@@ -125,6 +128,7 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
 
 
 def default_config_path() -> Path:
+    """Return config.toml in the user config folder (moved by HUNT_WORKBENCH_CONFIG_DIR)."""
     return config_dir() / "config.toml"
 
 
@@ -137,7 +141,8 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     file_path = Path(path).expanduser() if path is not None else default_config_path()
     if not file_path.exists():
         if explicit:
-            raise ConfigError(f"config file {file_path} not found; create it with `workbench config init`")
+            raise ConfigError(f"config file {file_path} not found; create it with `workbench config init --path {file_path}`")
+        log.debug("no config file at %s; using the defaults", file_path)
         return _with_default_workspace(Config())
     try:
         text = file_path.read_text(encoding="utf-8")
@@ -146,11 +151,35 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"config file {file_path} is not valid TOML: {error}. Fix that line and retry") from None
-    return _with_default_workspace(parse_config(data, file_path, text))
+        raise ConfigError(_describe_toml_error(file_path, error)) from None
+    config = _with_default_workspace(parse_config(data, file_path, text))
+    log.debug("read config file %s: %d workspaces, %d feeds", file_path, len(config.workspaces), len(config.feeds))
+    return config
+
+
+def _describe_toml_error(file_path: Path, error: tomllib.TOMLDecodeError) -> str:
+    """Word a tomllib error as `file: line N, column C: problem`.
+
+    Python 3.11's TOMLDecodeError has no line attribute, so the position is
+    taken from the "(at line N, column C)" suffix of its message.
+    """
+    message = str(error)
+    position = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+    if position is None:
+        return f"config file {file_path} is not valid TOML: {message}. Fix the file and run `workbench config check`"
+    problem = message[: position.start()]
+    line, column = position.group(1), position.group(2)
+    return (
+        f"config file {file_path}: line {line}, column {column}: not valid TOML: {problem}. "
+        "Fix that line and run `workbench config check`"
+    )
 
 
 def parse_config(data: dict[str, Any], file_path: Path, text: str = "") -> Config:
+    """Build a Config from parsed TOML `data`; `text` is the file's text, used only to find error lines.
+
+    Raises ConfigError naming `file_path`, the key and (when `text` is given) the line.
+    """
     reader = _Reader(file_path, text)
     config = Config(path=file_path)
 
@@ -190,11 +219,17 @@ def parse_config(data: dict[str, Any], file_path: Path, text: str = "") -> Confi
         config.keys[binding_id] = keys_text
 
     config.workspaces = [reader.workspace(entry, index) for index, entry in enumerate(reader.array(data, "workspaces"))]
-    names = [workspace.name for workspace in config.workspaces]
-    duplicates = {name for name in names if names.count(name) > 1}
-    if duplicates:
-        raise reader.error("workspaces", f"has more than one entry named {sorted(duplicates)[0]!r}; names must be unique")
+    reader.unique_names("workspaces", [workspace.name for workspace in config.workspaces])
     config.feeds = [reader.feed(entry, index) for index, entry in enumerate(reader.array(data, "feeds"))]
+    reader.unique_names("feeds", [feed.name for feed in config.feeds])
+
+    known = ["default"] + [workspace.name for workspace in config.workspaces if workspace.name != "default"]
+    if config.default_workspace not in known:
+        raise reader.error(
+            "default_workspace",
+            f"names workspace {config.default_workspace!r}, which no [[workspaces]] entry defines; "
+            f"use one of: {', '.join(known)}",
+        )
     return config
 
 
@@ -205,6 +240,10 @@ def _with_default_workspace(config: Config) -> Config:
     return config
 
 
+_DOTTED_KEY = re.compile(r"^(?P<table>[A-Za-z0-9_-]+)(?:\[(?P<index>\d+)\])?(?:\.(?P<key>[A-Za-z0-9_-]+))?$")
+_TABLE_HEADER = re.compile(r"^\s*(?:\[\[\s*(?P<array>[^\]]+?)\s*\]\]|\[\s*(?P<table>[^\]]+?)\s*\])\s*(?:#.*)?$")
+
+
 class _Reader:
     """Reads typed values and builds errors that name the file, the key and the line."""
 
@@ -213,12 +252,65 @@ class _Reader:
         self.lines = text.splitlines()
 
     def line_of(self, dotted_key: str) -> int | None:
-        last = re.escape(dotted_key.split(".")[-1].split("[")[0])
-        pattern = re.compile(rf"^\s*(\[+\s*)?{last}\b")
+        """Return the line of `dotted_key` (`log.level`, `workspaces[1].auth`, `theme`) in the file's text.
+
+        The search follows the table headers, so `workspaces[1].auth` is found in
+        the second `[[workspaces]]` entry, not the first. A key absent from its
+        table (a missing `workspace_id`) gets the table's header line. Returns
+        None when the text has no such key, as for a key set in an inline table.
+        """
+        match = _DOTTED_KEY.match(dotted_key)
+        if match is None:
+            return None
+        table, index, key = match.group("table"), match.group("index"), match.group("key")
+        if key is None and index is None:
+            table, key = "", table
+        target_entry = int(index) if index is not None else None
+        key_pattern = re.compile(rf"""^\s*["']?{re.escape(key)}["']?\s*[=.]""") if key else None
+
+        current_table = ""
+        current_entry: int | None = None
+        entries_seen: dict[str, int] = {}
+        header_line: int | None = None
         for number, line in enumerate(self.lines, start=1):
-            if pattern.search(line):
+            header = _TABLE_HEADER.match(line)
+            if header is not None:
+                name = re.sub(r"""[\s"']""", "", header.group("array") or header.group("table"))
+                if header.group("array") is not None:
+                    entries_seen[name] = entries_seen.get(name, -1) + 1
+                    current_table, current_entry = name, entries_seen[name]
+                else:
+                    current_table, current_entry = name, None
+                in_target = current_table == table and (target_entry is None or current_entry == target_entry)
+                if header_line is None and (in_target or (table == "" and name == key)):
+                    header_line = number
+                continue
+            in_target = current_table == table and (target_entry is None or current_entry == target_entry)
+            if key_pattern is not None and in_target and key_pattern.search(line):
                 return number
+        if header_line is not None:
+            return header_line
+        return self._line_of_root_dotted_key(dotted_key)
+
+    def _line_of_root_dotted_key(self, dotted_key: str) -> int | None:
+        """Find a key set before any table header: `results.snapshot_rows = ...`, else `results = {...}`."""
+        parts = re.sub(r"\[\d+\]", "", dotted_key).split(".")
+        for length in (len(parts), 1):
+            pattern = re.compile(r"^\s*" + r"\s*\.\s*".join(re.escape(part) for part in parts[:length]) + r"\s*=")
+            for number, line in enumerate(self.lines, start=1):
+                if _TABLE_HEADER.match(line):
+                    break
+                if pattern.search(line):
+                    return number
         return None
+
+    def unique_names(self, array_key: str, names: list[str]) -> None:
+        """Raise ConfigError at the second entry of `array_key` that repeats a name."""
+        seen: set[str] = set()
+        for index, name in enumerate(names):
+            if name in seen:
+                raise self.error(f"{array_key}[{index}].name", f"repeats the name {name!r}; each entry of [[{array_key}]] needs its own name")
+            seen.add(name)
 
     def error(self, dotted_key: str, problem: str) -> ConfigError:
         line = self.line_of(dotted_key)
@@ -266,7 +358,7 @@ class _Reader:
         try:
             Timespan.parse(value)
         except ValueError as error:
-            raise self.error(dotted, f"is invalid: {error}") from None
+            raise self.error(dotted, f"is not a valid timespan: {str(error).removeprefix('invalid timespan ')}") from None
         return value
 
     def array(self, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -284,6 +376,8 @@ class _Reader:
         if "name" not in entry:
             raise self.error(prefix, "has no name; add name = \"...\"")
         workspace = WorkspaceConfig(name=self.string(entry, "name", "", dotted=f"{prefix}.name"))
+        if not workspace.name.strip():
+            raise self.error(f"{prefix}.name", "is empty; give the workspace a name such as \"sentinel-prod\"")
         workspace.kind = self.choice(entry, f"{prefix}.kind", "kind", WORKSPACE_KINDS, "local")
         workspace.path = self.string(entry, "path", "", dotted=f"{prefix}.path")
         workspace.workspace_id = self.string(entry, "workspace_id", "", dotted=f"{prefix}.workspace_id")
@@ -300,7 +394,11 @@ class _Reader:
             raise self.error(f"{prefix}.additional_workspaces", "must be a list of workspace id strings")
         workspace.additional_workspaces = extra
         if workspace.kind == "azure" and not workspace.workspace_id:
-            raise self.error(f"{prefix}.workspace_id", f"is missing: workspace {workspace.name!r} is kind = \"azure\"")
+            raise self.error(
+                f"{prefix}.workspace_id",
+                f"is missing: workspace {workspace.name!r} has kind = \"azure\", which needs the Log Analytics "
+                "workspace id (a GUID from the portal's workspace overview)",
+            )
         return workspace
 
     def feed(self, entry: dict[str, Any], index: int) -> FeedConfig:
