@@ -47,14 +47,16 @@ OTRF name, `TimeCreated` the Windows event name, `FirstOperation` a portal
 _TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,1023}")
 _STAGE = "_workbench_ingest_stage"
 _UNIT_SUFFIX = re.compile(r"^(?P<name>.*\S)\s+\[[^\[\]]+\]$")
-_PANDAS_INDEX = re.compile(r"^(Unnamed: \d+)?$")
+_UNNAMED = re.compile(r"^(Unnamed: \d+)?$")
+_PANDAS_PARQUET_INDEX = re.compile(r"^__index_level_\d+__$")
+"""The column pandas' `to_parquet` writes for an index that is not a plain range, placed last."""
 
 # Text patterns the type inference accepts. Leading zeros keep a column a
 # string, so identifiers such as `007` are not turned into 7.
 _LONG = r"-?(0|[1-9][0-9]{0,17})"
 _WHOLE_FLOAT = r"-?(0|[1-9][0-9]{0,14})\.0+"
 """pandas writes an integer column that has a missing value as floats (`1382.0`); 15 digits stay exact in a double."""
-_REAL = r"-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?"
+_REAL = r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?"
 _ISO_TIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?)?(Z|[+-][0-9]{2}:[0-9]{2})?"
 _PYTHON_LIST = r"\[\s*('[^'\"\\]*'(\s*,\s*'[^'\"\\]*')*)?\s*\]"
 """A Python list of plain strings; with no `"` or `\\` inside, swapping `'` for `"` yields exact JSON."""
@@ -143,13 +145,10 @@ def detect_format(file: Path) -> str:
     start with `{` or `[` after any BOM and blanks; anything else is read as CSV.
     Raises IngestError for a file with no content.
     """
-    with file.open("rb") as handle:
-        head = handle.read(65536)
+    head = _read_head(file)
     if head.startswith(b"PAR1"):
         return "parquet"
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
-    if not text:
-        raise IngestError(f"file {file} is empty: there is nothing to ingest. Export the table again and retry")
+    text = _head_text(file, head)
     if text.startswith("{") or (text.startswith("[") and text[1:].lstrip().startswith(("{", "]"))):
         return "jsonl"
     return "csv"
@@ -221,17 +220,33 @@ def ingest_file(
 
 
 def _check_readable(file: Path) -> None:
+    """Raise IngestError for a missing, unreadable or empty file."""
     if not file.exists():
         raise IngestError(f"file {file} not found; check the path and retry")
     if file.is_dir():
         raise IngestError(f"{file} is a folder, not a file; name the exported CSV, JSON lines or Parquet file")
+    head = _read_head(file)
+    if not head.startswith(b"PAR1"):
+        _head_text(file, head)
+
+
+def _read_head(file: Path) -> bytes:
     try:
         with file.open("rb") as handle:
-            handle.read(1)
+            return handle.read(65536)
     except OSError as error:
         raise IngestError(
             f"file {file} cannot be read: {error.strerror or error}. Check its permissions and retry"
         ) from None
+
+
+def _head_text(file: Path, head: bytes) -> str:
+    """Decode the start of a text file without its BOM and leading blanks; raise IngestError when nothing is left."""
+    encoding = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
+    text = head.decode(encoding, errors="replace").lstrip("\ufeff \t\r\n")
+    if not text:
+        raise IngestError(f"file {file} is empty: there is nothing to ingest. Export the table again and retry")
+    return text
 
 
 def _open_for_write(db_path: Path) -> Any:
@@ -290,10 +305,22 @@ def _stage(connection: Any, file: Path, format: str, report: IngestReport) -> li
 
     path = str(file)
     if format == "csv":
-        delimiter = _csv_delimiter(connection, file)
-        reader = "read_csv(?, header = true, all_varchar = true, delim = ?, quote = '\"', escape = '\"')"
-        parameters: list[Any] = [path, delimiter]
+        header = _read_csv_header(file)
+        # Every option is set, so DuckDB's sniffer guesses nothing: on a short
+        # file with one bad row it can pick another delimiter or skip the rows
+        # before the bad one, and return a wrong table instead of an error.
+        stage_columns = {f"c{position}": "VARCHAR" for position in range(len(header.names))}
+        reader = (
+            "read_csv(?, auto_detect = false, header = true, skip = ?, delim = ?, quote = '\"', escape = '\"', "
+            "strict_mode = true, encoding = ?, columns = ?)"
+        )
+        parameters: list[Any] = [path, header.skip_lines, header.delimiter, header.encoding, stage_columns]
     elif format == "jsonl":
+        if _text_encoding(file) != "utf-8":
+            raise IngestError(
+                f"file {file} is UTF-16 text, which DuckDB reads only as CSV; convert it with "
+                "`iconv -f UTF-16 -t UTF-8` and retry"
+            )
         # Depth 2 types the top-level fields and keeps nested objects and arrays as JSON.
         reader = "read_json(?, format = 'auto', records = true, maximum_depth = 2, sample_size = -1)"
         parameters = [path]
@@ -310,7 +337,7 @@ def _stage(connection: Any, file: Path, format: str, report: IngestReport) -> li
     stage_names = [row[0] for row in described]
     stage_types = [row[1] for row in described]
     if format == "csv":
-        original_names = _csv_header(file, delimiter, len(stage_names))
+        original_names = header.names
     elif format == "jsonl" and any(re.search(r"_[0-9]+$", name) for name in stage_names):
         original_names = _json_keys(connection, file, stage_names)
     else:
@@ -318,31 +345,56 @@ def _stage(connection: Any, file: Path, format: str, report: IngestReport) -> li
     return _name_columns(stage_names, stage_types, original_names, report)
 
 
-def _csv_delimiter(connection: Any, file: Path) -> str:
-    import duckdb
+@dataclass
+class _CsvHeader:
+    names: list[str]
+    delimiter: str
+    skip_lines: int
+    """Blank lines before the header."""
+    encoding: str
+    """`utf-8` or `utf-16`, as DuckDB's `read_csv(encoding = ...)` names them."""
 
+
+_DELIMITERS = (",", "\t", ";", "|")
+
+
+def _text_encoding(file: Path) -> str:
+    """Return `utf-16` for a file that starts with a UTF-16 BOM (PowerShell's `Out-File`), else `utf-8`."""
+    with file.open("rb") as handle:
+        start = handle.read(2)
+    return "utf-16" if start in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
+
+
+def _read_csv_header(file: Path) -> _CsvHeader:
+    """Read the header record with Python's csv module and pick the delimiter that splits it most.
+
+    DuckDB renames an empty header to `column00`, which would hide a pandas
+    index column, so the names come from the file itself.
+    """
+    encoding = _text_encoding(file)
+    best: _CsvHeader | None = None
     try:
-        delimiter = connection.execute("SELECT Delimiter FROM sniff_csv(?)", [str(file)]).fetchone()[0]
-    except duckdb.Error as error:
-        raise _read_error(file, "csv", error) from None
-    return delimiter if delimiter and delimiter != "(empty)" else ","
-
-
-def _csv_header(file: Path, delimiter: str, column_count: int) -> list[str]:
-    """Read the header record itself, because DuckDB renames an empty header to `column00`."""
-    try:
-        with file.open(encoding="utf-8-sig", newline="") as handle:
-            header = next(csv.reader(handle, delimiter=delimiter, quotechar='"'), [])
+        for delimiter in _DELIMITERS:
+            with file.open(encoding="utf-8-sig" if encoding == "utf-8" else "utf-16", newline="") as handle:
+                reader = csv.reader(handle, delimiter=delimiter, quotechar='"')
+                skip_lines = 0
+                names: list[str] = []
+                for record in reader:
+                    if any(field.strip() for field in record):
+                        names = record
+                        break
+                    skip_lines = reader.line_num
+            if best is None or len(names) > len(best.names):
+                best = _CsvHeader(names, delimiter, skip_lines, encoding)
     except UnicodeDecodeError:
         raise IngestError(
-            f"file {file} is not UTF-8 text; convert it, for example with `iconv -f UTF-16 -t UTF-8`, and retry"
+            f"file {file} is not UTF-8 or UTF-16 text; convert it to UTF-8, for example with "
+            "`iconv -f LATIN1 -t UTF-8`, and retry"
         ) from None
-    if len(header) != column_count:
-        raise IngestError(
-            f"file {file} has {len(header)} names in its header but {column_count} columns in its rows; "
-            "fix the header line and retry"
-        )
-    return header
+    except csv.Error as error:
+        raise IngestError(f"file {file} has an invalid CSV header: {error}. Fix the first line and retry") from None
+    assert best is not None
+    return best
 
 
 def _json_keys(connection: Any, file: Path, stage_names: list[str]) -> list[str]:
@@ -372,8 +424,13 @@ def _json_keys(connection: Any, file: Path, stage_names: list[str]) -> list[str]
 
 def _read_error(file: Path, format: str, error: Exception) -> IngestError:
     """Turn a DuckDB reader error into a message naming the file, keeping DuckDB's first lines."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    detail = " ".join(lines[:2])[:400]
+    lines: list[str] = []
+    for line in str(error).splitlines():
+        if line.startswith("Possible fixes"):
+            break
+        if line.strip():
+            lines.append(line.strip())
+    detail = " ".join(lines[:3])[:400]
     kind = {"csv": "a valid CSV file", "jsonl": "valid JSON lines", "parquet": "a valid Parquet file"}[format]
     others = " or ".join(f"--format {other}" for other in FORMATS if other != format)
     return IngestError(
@@ -389,7 +446,10 @@ def _name_columns(
     used: dict[str, str] = {}
     for position, (stage_name, sql_type, original) in enumerate(zip(stage_names, stage_types, original_names)):
         name = original.strip().lstrip("\ufeff")
-        if _PANDAS_INDEX.fullmatch(name):
+        if _PANDAS_PARQUET_INDEX.fullmatch(name):
+            report.warnings.append(f"dropped the column {original!r}: it is a pandas index, not data")
+            continue
+        if _UNNAMED.fullmatch(name):
             if position == 0:
                 report.warnings.append(f"dropped the first column {original!r}: it is a pandas index, not data")
                 continue
