@@ -6,6 +6,8 @@ import json
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.iocs import (
     FeedError,
@@ -417,3 +419,41 @@ def test_hostile_values_rejected():
 
     assert values(load) == {"good.example"}
     assert [rejected.where for rejected in load.rejected] == ["id 1", "id 2", "id 3", "id 4"]
+
+
+# Fuzzing: any input gives a FeedLoad or a FeedError, never another exception
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=12,
+)
+entry_keys = st.sampled_from(["id", "ioc", "ioc_type", "tags", "first_seen", "confidence_level", "ioc_value", "type", "value", "to_ids", "pattern"])
+entries = st.dictionaries(entry_keys, json_values, max_size=6)
+documents = st.one_of(
+    st.fixed_dictionaries({"query_status": st.sampled_from(["ok", "no_result"]), "data": st.lists(entries, max_size=3) | json_values}),
+    st.fixed_dictionaries({"type": st.just("bundle"), "objects": st.lists(entries.map(lambda entry: {**entry, "type": "indicator"}), max_size=3)}),
+    st.fixed_dictionaries({"Event": st.fixed_dictionaries({"Attribute": st.lists(entries, max_size=3), "Object": json_values})}),
+    st.dictionaries(st.text(max_size=5), st.lists(entries, min_size=1, max_size=2), min_size=1, max_size=3),
+    json_values,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(documents)
+def test_fuzz_json_shapes(document):
+    try:
+        load = parse_feed_text(json.dumps(document), "fuzz.json")
+    except FeedError:
+        return
+    for indicator in load.indicators:
+        assert indicator.value
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=300))
+def test_fuzz_text(text):
+    try:
+        parse_feed_text(text, "fuzz.txt")
+    except FeedError:
+        pass

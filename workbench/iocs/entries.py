@@ -65,6 +65,11 @@ def split_tags(value: Any) -> list[str]:
     return tags
 
 
+def as_list(value: Any) -> list:
+    """Return `value` when it is a list, else an empty list, so a malformed feed field reads as absent."""
+    return value if isinstance(value, list) else []
+
+
 def text_or_empty(value: Any) -> str:
     """Return a feed field as text, with null, `None` and non-text values as empty."""
     if value is None or value == "None" or isinstance(value, (dict, list)):

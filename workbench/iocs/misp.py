@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench.iocs.entries import FeedBuilder, parse_time, text_or_empty
+from workbench.iocs.entries import FeedBuilder, as_list, parse_time, text_or_empty
 from workbench.iocs.model import FeedError, FeedLoad
 
 _SIMPLE_TYPES = {
@@ -66,11 +66,11 @@ def _parse_event(builder: FeedBuilder, event: dict[str, Any]) -> None:
     event_tags = _tag_names(event)
     malware = _malware_from_tags(event_tags)
 
-    attributes = [(attribute, "") for attribute in event.get("Attribute") or []]
-    for misp_object in event.get("Object") or []:
+    attributes = [(attribute, "") for attribute in as_list(event.get("Attribute"))]
+    for misp_object in as_list(event.get("Object")):
         if isinstance(misp_object, dict):
             object_name = text_or_empty(misp_object.get("name"))
-            attributes.extend((attribute, object_name) for attribute in misp_object.get("Attribute") or [])
+            attributes.extend((attribute, object_name) for attribute in as_list(misp_object.get("Attribute")))
 
     for attribute, object_name in attributes:
         if not isinstance(attribute, dict):
@@ -131,7 +131,7 @@ def _is_true(value: Any) -> bool:
 
 def _tag_names(item: dict[str, Any]) -> list[str]:
     names = []
-    for tag in item.get("Tag") or []:
+    for tag in as_list(item.get("Tag")):
         name = text_or_empty(tag.get("name")) if isinstance(tag, dict) else ""
         if name and name not in names:
             names.append(name)

@@ -17,10 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from stix2patterns.exceptions import ParseException
-from stix2patterns.v21.pattern import Pattern
-
-from workbench.iocs.entries import FeedBuilder, parse_confidence, parse_time, split_tags, text_or_empty
+from workbench.iocs.entries import FeedBuilder, as_list, parse_confidence, parse_time, split_tags, text_or_empty
 from workbench.iocs.model import FeedLoad
 
 _SIMPLE_PATHS = {
@@ -43,8 +40,13 @@ def is_bundle(data: Any) -> bool:
 
 
 def parse_bundle(data: dict[str, Any], source: str) -> FeedLoad:
+    # Imported here because the ANTLR runtime behind stix2-patterns adds about
+    # 30 ms to start-up, which only STIX feeds should pay.
+    from stix2patterns.exceptions import ParseException
+    from stix2patterns.v21.pattern import Pattern
+
     builder = FeedBuilder(source, "stix21")
-    objects = [item for item in data.get("objects") or [] if isinstance(item, dict)]
+    objects = [item for item in as_list(data.get("objects")) if isinstance(item, dict)]
     malware_names = _malware_by_indicator(objects)
 
     for item in objects:
@@ -146,7 +148,7 @@ def _malware_by_indicator(objects: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def _reference(item: dict[str, Any]) -> str:
-    for reference in item.get("external_references") or []:
+    for reference in as_list(item.get("external_references")):
         if isinstance(reference, dict) and reference.get("url"):
             return str(reference["url"])
     return ""
