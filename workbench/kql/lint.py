@@ -525,10 +525,15 @@ def _normalise_operator(operator: str) -> str:
 
 
 def _connective_before(text: str, matches: list[re.Match[str]], index: int) -> str:
+    """Return `or` or `and` when only that word joins two comparisons, else `prose` ("or use a custom field like")."""
     if index == 0:
         return ""
-    between = text[matches[index - 1].end() : matches[index].start()]
-    return "and" if re.search(r"\band\b|&&", between, re.IGNORECASE) else "or"
+    between = text[matches[index - 1].end() : matches[index].start()].strip().strip("`").strip().lower()
+    if between in ("or", "||"):
+        return "or"
+    if between in ("and", "&&"):
+        return "and"
+    return "prose"
 
 
 def _parse_values(raw: str) -> list[str]:
