@@ -457,3 +457,19 @@ def test_fuzz_text(text):
         parse_feed_text(text, "fuzz.txt")
     except FeedError:
         pass
+
+
+def test_csv_plain_header_with_bom():
+    text = "\ufefffirst_seen_utc,ioc_id,ioc_value,ioc_type\n2026-06-19 08:14:02,1890101,test3012.duckdns.org,domain\n"
+
+    load = parse_feed_text(text, "export.csv")
+
+    assert load.format == "threatfox-csv"
+    assert values(load) == {"test3012.duckdns.org"}
+    assert load.indicators[0].first_seen == datetime(2026, 6, 19, 8, 14, 2, tzinfo=timezone.utc)
+
+
+def test_line_numbers_count_blank_lines():
+    load = parse_feed_text("\n\n# comment\nevil.example\nnot_valid\n", "iocs.txt")
+
+    assert load.rejected[0].where == "line 5"

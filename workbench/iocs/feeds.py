@@ -80,19 +80,22 @@ def parse_feed_text(feed_text: str, source: str) -> FeedLoad:
 
 
 def _parse(feed_text: str, detect_only: bool, source: str = "feed") -> FeedLoad:
-    stripped = feed_text.lstrip("\ufeff \t\r\n")
+    # Detection looks past leading blank lines, but parsers get the whole text
+    # so that the line numbers in rejections match the file.
+    body = feed_text.removeprefix("\ufeff")
+    stripped = body.lstrip(" \t\r\n")
     if not stripped:
         raise FeedError("the feed is empty; a feed needs at least one indicator")
     if "\x00" in stripped[:8192]:
         raise FeedError("the feed is binary data, not text")
 
     if stripped.startswith("{") or _looks_like_json_array(stripped):
-        return _parse_json(stripped, source, detect_only)
+        return _parse_json(body, source, detect_only)
     if threatfox.looks_like_csv_export(stripped):
-        return FeedLoad(source, "threatfox-csv") if detect_only else threatfox.parse_csv_export(stripped, source)
+        return FeedLoad(source, "threatfox-csv") if detect_only else threatfox.parse_csv_export(body, source)
     if huntpackage.looks_like_hunt_package(stripped):
-        return FeedLoad(source, "hunt-package") if detect_only else huntpackage.parse_hunt_package(stripped, source)
-    return FeedLoad(source, "text") if detect_only else text.parse_text(stripped, source)
+        return FeedLoad(source, "hunt-package") if detect_only else huntpackage.parse_hunt_package(body, source)
+    return FeedLoad(source, "text") if detect_only else text.parse_text(body, source)
 
 
 def _looks_like_json_array(stripped: str) -> bool:
@@ -103,11 +106,11 @@ def _looks_like_json_array(stripped: str) -> bool:
     return rest[:1] in ("{", "]", '"') or rest == ""
 
 
-def _parse_json(stripped: str, source: str, detect_only: bool) -> FeedLoad:
+def _parse_json(body: str, source: str, detect_only: bool) -> FeedLoad:
     try:
-        data = json.loads(stripped)
+        data = json.loads(body)
     except json.JSONDecodeError as error:
-        at_end = error.pos >= len(stripped.rstrip()) - 1 or error.msg.startswith("Unterminated")
+        at_end = error.pos >= len(body.rstrip()) - 1 or error.msg.startswith("Unterminated")
         truncated = "; the file looks truncated, so download it again" if at_end else "; fix the file or download it again"
         raise FeedError(f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}){truncated}") from None
 

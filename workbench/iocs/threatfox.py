@@ -111,8 +111,9 @@ def parse_csv_export(text: str, source: str) -> FeedLoad:
                 if header is None and candidate.startswith('"first_seen_utc"'):
                     header = _parse_csv_line(candidate)
                 continue
-            if header is None and stripped.lstrip("\ufeff").startswith("first_seen_utc,"):
-                header = _parse_csv_line(stripped.lstrip("\ufeff"))
+            candidate = stripped.lstrip("\ufeff")
+            if header is None and candidate.startswith(('"first_seen_utc"', "first_seen_utc,")):
+                header = _parse_csv_line(candidate)
                 continue
             yield line
 
