@@ -473,3 +473,15 @@ def test_line_numbers_count_blank_lines():
     load = parse_feed_text("\n\n# comment\nevil.example\nnot_valid\n", "iocs.txt")
 
     assert load.rejected[0].where == "line 5"
+
+
+def test_every_sample_covered(shared_dir):
+    covered = {
+        "threatfox_api_get_iocs_ok.json", "threatfox_api_search_ioc_ok.json", "threatfox_api_ioc_by_id_ok.json",
+        "threatfox_export_recent.csv", "threatfox_export_recent.json", "misp_event.json", "stix21_bundle.json",
+        "threatfox_api_search_ioc_no_result.json", "threatfox_api_illegal_search_term.json",
+    }
+
+    present = {path.name for path in (shared_dir / "feeds").iterdir() if path.name != "README.md"}
+
+    assert present == covered

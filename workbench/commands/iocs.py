@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging
 import os
 import sys
 import unicodedata
@@ -20,6 +21,8 @@ from typing import TextIO
 
 from workbench.cli import EXIT_ERROR, EXIT_FINDING, EXIT_OK, CommandError
 from workbench.iocs import FeedError, FeedLoad, Indicator, load_demo_feed, load_feed, merge_indicators
+
+log = logging.getLogger(__name__)
 
 OUTPUT_FORMATS = ("table", "jsonl", "csv")
 OUTPUT_FIELDS = (
@@ -75,6 +78,7 @@ def run(args: argparse.Namespace, config) -> int:
             loads.append(load_feed(Path(path_text)))
         except FeedError as error:
             failed_feeds += 1
+            log.warning("feed %s not loaded: %s", path_text, error)
             print(f"workbench: {_printable(str(error))}", file=sys.stderr)
 
     if not loads:
@@ -108,6 +112,7 @@ def _load_live(feed, refresh: bool) -> tuple[FeedLoad | None, bool]:
     try:
         result = ThreatFoxClient(feed).fetch(refresh=refresh)
     except FeedError as error:
+        log.warning("ThreatFox feed %s not loaded: %s", feed.name, error)
         print(f"workbench: {_printable(str(error))}", file=sys.stderr)
         return None, False
     if result.refresh_error:

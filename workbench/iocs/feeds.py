@@ -2,9 +2,9 @@
 
 Detection looks at the content, not the file name, because exports are often
 renamed (`iocs.txt` containing JSON). JSON is recognised by its keys
-(`query_status`, `objects`, `Event`, ids mapped to `ioc_value` lists); text by
-the ThreatFox CSV header, a hunt package's IOC table or scenarios, and
-otherwise it is read as plain or defanged text.
+(`query_status`, `objects`, `Event`, ids mapped to `ioc_value` lists). Text is
+a ThreatFox CSV export when it has the export's header, a hunt package when it
+has an IOC table or scenarios, and otherwise plain or defanged text.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Parsers for ThreatFox's three shapes: API responses, the CSV export and the JSON export.
 
-API responses (`get_iocs`, `search_ioc`, `ioc`) are `{"query_status": ..., "data": ...}`
-and report errors as HTTP 200 with a `query_status` other than `ok`; such a
+API responses (`get_iocs`, `search_ioc`, `ioc`) are `{"query_status": ..., "data": ...}`.
+They report errors as HTTP 200 with a `query_status` other than `ok`. Such a
 response raises FeedError, because an empty feed would hide the failure.
 
 The CSV export's header exists only as a comment (`# "first_seen_utc", ...`),
