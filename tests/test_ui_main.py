@@ -58,7 +58,7 @@ async def start(pilot, app: WorkbenchApp) -> None:
 async def run_and_wait(pilot, app: WorkbenchApp) -> None:
     before = app.run_id
     await pilot.press("ctrl+r")
-    await wait_for(pilot, lambda: app.run_id > before and app.running is None, what="query run")
+    await wait_for(pilot, lambda: app.run_id > before and app.running is None and not app.results_pane.busy, what="query run")
 
 
 def shown_rows(app: WorkbenchApp) -> list[dict]:
@@ -167,7 +167,10 @@ async def test_main_job_end_to_end(demo_db: Path, tmp_path: Path) -> None:
     assert {indicator["value"] for indicator in data["indicators"]} >= set(NANOCORE)
     assert data["exclusions"][0]["field"] == "Computer"
     assert data["exclusions"][0]["reason"] == "CI runner resolves test names"
-    last_run = data["queries"][-1]["runs"][-1]
+    ran = [query for query in data["queries"] if query.get("runs")]
+    assert len(ran) == 1
+    assert len(ran[0]["runs"]) == 2
+    last_run = ran[0]["runs"][-1]
     assert last_run["row_count"] == saved_rows
     assert len(last_run["rows"]) == saved_rows
     assert last_run["verdicts"][0]["verdict"] == "true_positive"
@@ -228,7 +231,11 @@ async def test_session_not_toml_is_kept(demo_db: Path, tmp_path: Path) -> None:
         assert "broken.toml" in status
         await pilot.press("ctrl+s")
         await pilot.pause()
+        saved_to = app.session_path
     assert broken.read_bytes() == before
+    assert saved_to is not None
+    assert saved_to != broken
+    assert saved_to.exists()
 
 
 async def test_unwritable_data_dir_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

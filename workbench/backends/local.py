@@ -164,7 +164,8 @@ class LocalBackend:
                     raise QueryError("the query was cancelled", kind="cancelled")
                 self._apply_timespan(connection, tables, timespan)
                 relation = duckdb_kql.kql(connection, query, allow_write=False)
-                table = relation.to_arrow_table()
+                # One row past the limit tells "exactly the limit" from "more than the limit".
+                table = relation.limit(self.fetch_limit + 1).to_arrow_table()
             except QueryError:
                 raise
             except duckdb_kql.KqlSyntaxError as error:

@@ -84,7 +84,8 @@ class WorkbenchApp(App[int]):
         self.running: CancelToken | None = None
         self.last_error: QueryError | None = None
         self._autosave_timer = None
-        self.feed_errors: list[str] = []
+        self.session_error = ""
+        """Why the session file given on start could not be opened; empty when it was."""
 
     # Layout
 
@@ -207,6 +208,9 @@ class WorkbenchApp(App[int]):
         set_schema = getattr(self.editor, "set_schema", None)
         if set_schema is not None:
             set_schema(tables)
+        if self.session_error:
+            self.set_status(f"Session not opened: {self.session_error}", error=True)
+            return
         self.set_status(f"Ready: {len(tables)} tables. ctrl+g generates a hunt, ctrl+r runs it, f1 shows every key")
 
     @work(thread=True, exclusive=True, group="feeds")
@@ -263,17 +267,19 @@ class WorkbenchApp(App[int]):
             self.notify("No table in this workspace can show these indicator types", severity="warning")
             return
         text = "\n\n".join(hunt.text for hunt in hunts)
-        title = hunts[0].title if len(hunts) == 1 else f"Hunt for {len(indicators)} indicators in {len(hunts)} tables"
-        query = QueryRecord(
-            id=self.session.next_query_id(),
-            title=title,
-            text=hunts[0].text,
-            timespan=self.config.default_timespan,
-        )
-        self.session.queries.append(query)
+        first_id = ""
+        for hunt in hunts:
+            query = QueryRecord(
+                id=self.session.next_query_id(),
+                title=hunt.title,
+                text=hunt.text,
+                timespan=self.config.default_timespan,
+            )
+            self.session.queries.append(query)
+            first_id = first_id or query.id
         if self.session.title == "Untitled hunt":
-            self.session.title = title
-        self.current_query_id = query.id
+            self.session.title = hunts[0].title if len(hunts) == 1 else f"Hunt for {len(indicators)} indicators"
+        self.current_query_id = first_id
         self.editor.load_text(text)
         self.editor.focus()
         self.mark_dirty()
@@ -287,19 +293,30 @@ class WorkbenchApp(App[int]):
         return selected if selected.strip() else self.editor.text
 
     def _current_query(self, text: str) -> QueryRecord:
-        query = self.session.query(self.current_query_id)
-        if query is None or (query.text != text and query.runs):
-            if query is not None and query.text.strip() == text.strip():
+        """Return the session query for the block being run, creating one for new text.
+
+        A block whose text matches a query of the session is that query. Edited
+        text replaces the current query's text while it has no runs; once it has
+        runs, the edit becomes a new query, so every run stays next to the text
+        that produced it.
+        """
+        stripped = text.strip()
+        for query in self.session.queries:
+            if query.text.strip() == stripped:
+                self.current_query_id = query.id
                 return query
-            query = QueryRecord(
-                id=self.session.next_query_id(),
-                title=_title_from_text(text),
-                text=text,
-                timespan=query.timespan if query else self.config.default_timespan,
-            )
-            self.session.queries.append(query)
-            self.current_query_id = query.id
-        query.text = text
+        current = self.session.query(self.current_query_id)
+        if current is not None and not current.runs:
+            current.text = text
+            return current
+        query = QueryRecord(
+            id=self.session.next_query_id(),
+            title=_title_from_text(text),
+            text=text,
+            timespan=current.timespan if current else self.config.default_timespan,
+        )
+        self.session.queries.append(query)
+        self.current_query_id = query.id
         return query
 
     def action_run_query(self) -> None:
@@ -490,19 +507,22 @@ class WorkbenchApp(App[int]):
             self.save(quiet=True)
 
     def session_file(self) -> Path:
+        """Return the file the session saves to, choosing a new, unused name for a new session."""
         if self.session_path is None:
             from workbench.sessions.store import default_session_path
 
-            self.session_path = default_session_path(self.session)
+            path = default_session_path(self.session)
+            number = 2
+            while path.exists() or path.with_name(path.name + ".bak").exists():
+                path = path.with_name(f"{default_session_path(self.session).stem}-{number}.toml")
+                number += 1
+            self.session_path = path
         return self.session_path
 
     def save(self, *, quiet: bool = False) -> bool:
         """Write the session to its file; on failure keep it in memory and say why."""
         from workbench.sessions.store import save_session
 
-        if not self.session_loaded:
-            self.notify("The session file given on start could not be read, so it is not overwritten", severity="error")
-            return False
         path = self.session_file()
         try:
             save_session(self.session, path)
@@ -538,9 +558,15 @@ class WorkbenchApp(App[int]):
             session = load_session(path)
         except Exception as error:  # noqa: BLE001 - the message names the file, the line and what to do
             log.warning("session file %s could not be opened: %s", path, error)
+            self.session_error = str(error)
+            if not self.session_loaded:
+                # The file given on start stays untouched; work from now on saves to a new file.
+                self.session_path = None
+                self.session_loaded = True
             self.notify(sanitize(str(error)), title="Session not opened", severity="error", timeout=20)
             self.set_status(f"Session not opened: {error}", error=True)
             return
+        self.session_error = ""
         self.session = session
         self.session_path = path
         self.session_loaded = True
@@ -550,9 +576,14 @@ class WorkbenchApp(App[int]):
     def _show_session(self) -> None:
         session = self.session
         self.ioc_pane.set_indicators(session.indicators)
-        last = session.queries[-1] if session.queries else None
+        ran = [query for query in session.queries if query.runs]
+        last = max(ran, key=lambda query: query.runs[-1].ran_at) if ran else (session.queries[-1] if session.queries else None)
         self.current_query_id = last.id if last else ""
-        self.editor.load_text(last.text if last else "")
+        texts: list[str] = []
+        for query in session.queries:
+            if query.text.strip() not in {text.strip() for text in texts}:
+                texts.append(query.text)
+        self.editor.load_text("\n\n".join(texts))
         removed = last.last_run.excluded_counts if last and last.last_run else {}
         self.exclusions_pane.set_exclusions(session.exclusions, removed=dict(removed), errors={})
         if last and last.last_run:

@@ -1,15 +1,18 @@
 """The results pane: the rows of the last run, with keyboard triage.
 
 The table is `textual-fastdatatable` over Arrow, so a million rows never
-become a million Python objects. Verdict markers, filtering and sorting work
-on the Arrow table; only the rows a key acts on are converted.
+become a million Python objects. Filtering, sorting and column frequency run
+in thread workers on the Arrow table (`workbench.resultview`); a worker posts
+`ViewReady` and only the handler touches widgets.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -22,9 +25,12 @@ from workbench.text import sanitize
 from workbench.ui.tables import display_table
 
 VERDICT_MARKERS = {"true_positive": "TP", "false_positive": "FP", "benign": "BN", "needs_review": "??"}
+VERDICT_FILTERS = ("", "true_positive", "false_positive", "benign", "needs_review", "unmarked")
 MARKER_COLUMN = "verdict"
 VERDICT_ROW_LIMIT = 100_000
-"""Rows that get a verdict marker; past this the marker column is blank (hashing is per row in Python)."""
+"""Rows that can carry a verdict marker. Row hashes are computed per row in
+Python (about 1 s per 100,000 rows of ten columns), so past this the marker
+column stays blank and a verdict key reports the limit."""
 
 
 class ResultsPane(Vertical):
@@ -39,10 +45,14 @@ class ResultsPane(Vertical):
         Binding("f", "verdict('false_positive')", "False positive", id="results.verdict_fp"),
         Binding("b", "verdict('benign')", "Benign", id="results.verdict_benign"),
         Binding("n", "verdict('needs_review')", "Needs review", id="results.verdict_review"),
+        Binding("v", "verdict_filter", "Filter by verdict", id="results.verdict_filter"),
         Binding("slash", "filter", "Filter rows", id="results.filter"),
         Binding("F", "frequency", "Column frequency", id="results.frequency"),
         Binding("left_square_bracket", "sort(False)", "Sort ascending", id="results.sort_asc"),
         Binding("right_square_bracket", "sort(True)", "Sort descending", id="results.sort_desc"),
+        Binding("h", "hide_column", "Hide column", id="results.hide_column"),
+        Binding("H", "show_columns", "Show hidden columns", id="results.show_columns"),
+        Binding("E", "export", "Export view", id="results.export"),
     ]
 
     class ExcludeRequested(Message):
@@ -62,21 +72,38 @@ class ResultsPane(Vertical):
             self.row_hash = row_hash
             self.verdict = verdict
 
+    class ViewReady(Message):
+        """A worker finished computing the shown rows."""
+
+        def __init__(self, generation: int, view: Any, hashes: list[str], cursor: tuple[int, int] | None, note: str) -> None:
+            super().__init__()
+            self.generation = generation
+            self.view = view
+            self.hashes = hashes
+            self.cursor = cursor
+            self.note = note
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.source = None
-        """Arrow table of the last run after exclusions; None before the first run."""
+        """Arrow table of the last run after exclusions (and sort); None before the first run."""
         self.view = None
-        """`source` after the row filter and sort: what the table shows."""
+        """`source` after the row filter, the verdict filter and hidden columns: what the table shows."""
         self.column_types: dict[str, str] = {}
         self.verdicts: dict[str, str] = {}
         """Verdict by row hash for the current query."""
+        self.hidden_columns: list[str] = []
         self._view_hashes: list[str] = []
+        self._generation = 0
         self.filter_text = ""
+        self.verdict_filter = ""
+        """Verdict the shown rows must have (`unmarked` for none); empty shows every row."""
         self.summary = "No query run yet. Press ctrl+r to run the query in the editor."
+        self.busy = False
+        """True while a worker computes a new view."""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter rows: text to find in any column; enter to apply, empty to clear", id="results-filter")
+        yield Input(placeholder="filter rows: text to find in any column; enter applies, empty clears", id="results-filter")
         self._table = self._new_table(None)
         yield self._table
         yield Static(self.summary, id="results-info", classes="pane-info")
@@ -94,7 +121,7 @@ class ResultsPane(Vertical):
         if data is None:
             import pyarrow as pa
 
-            data = pa.table({"": pa.array([], type=pa.string())})
+            data = pa.table({MARKER_COLUMN: pa.array([], type=pa.string())})
         return DataTable(
             backend=ArrowBackend(data),
             classes="results-table",
@@ -103,6 +130,7 @@ class ResultsPane(Vertical):
             render_markup=False,
             max_column_content_width=48,
             null_rep="",
+            fixed_columns=min(2, data.num_columns),
         )
 
     # Showing results
@@ -114,33 +142,65 @@ class ResultsPane(Vertical):
         self.verdicts = dict(verdicts)
         self.summary = summary
         self.filter_text = ""
-        self._apply_view()
+        self.hidden_columns = [name for name in self.hidden_columns if name in table.column_names]
+        self.refresh_view()
 
     def show_message(self, summary: str) -> None:
         self.summary = summary
         self.query_one("#results-info", Static).update(sanitize(summary))
         self._refresh_title()
 
-    def _apply_view(self, cursor: tuple[int, int] | None = None) -> None:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
+    def refresh_view(self, cursor: tuple[int, int] | None = None, note: str = "") -> None:
+        """Recompute the shown rows in a worker."""
         if self.source is None:
             return
-        view = self.source
-        if self.filter_text:
-            needle = self.filter_text
-            mask = None
-            for column in view.columns:
-                as_text = pc.cast(column, pa.string(), safe=False) if not pa.types.is_string(column.type) else column
-                hit = pc.fill_null(pc.match_substring(as_text, needle, ignore_case=True), False)
-                mask = hit if mask is None else pc.or_(mask, hit)
-            if mask is not None:
-                view = view.filter(mask)
-        self.view = view
-        self._view_hashes = row_hashes(view, VERDICT_ROW_LIMIT) if self.verdicts or view.num_rows <= VERDICT_ROW_LIMIT else []
-        self._replace_table(self._with_markers(display_table(view)), cursor)
+        self._generation += 1
+        self.busy = True
+        self._compute_view(self._generation, self.source, self.filter_text, self.verdict_filter, dict(self.verdicts), list(self.hidden_columns), cursor, note)
+
+    @work(thread=True, group="results-view")
+    def _compute_view(
+        self,
+        generation: int,
+        source: Any,
+        filter_text: str,
+        verdict_filter: str,
+        verdicts: dict[str, str],
+        hidden: list[str],
+        cursor: tuple[int, int] | None,
+        note: str,
+    ) -> None:
+        import pyarrow as pa
+
+        from workbench.resultview import filter_rows
+
+        view = filter_rows(source, filter_text)
+        hashes: list[str] = []
+        if verdicts and view.num_rows:
+            hashes = row_hashes(view, VERDICT_ROW_LIMIT)
+        if verdict_filter:
+            if verdict_filter == "unmarked":
+                keep = [verdicts.get(row_hash) is None for row_hash in hashes] + [True] * (view.num_rows - len(hashes))
+            else:
+                keep = [verdicts.get(row_hash) == verdict_filter for row_hash in hashes] + [False] * (view.num_rows - len(hashes))
+            mask = pa.array(keep, type=pa.bool_())
+            view = view.filter(mask)
+            hashes = [row_hash for row_hash, kept in zip(hashes, keep) if kept]
+        if hidden:
+            view = view.drop_columns([name for name in hidden if name in view.column_names])
+        self.post_message(self.ViewReady(generation, view, hashes, cursor, note))
+
+    def on_results_pane_view_ready(self, message: ViewReady) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return
+        self.busy = False
+        self.view = message.view
+        self._view_hashes = message.hashes
+        self._replace_table(self._with_markers(display_table(self.view)), message.cursor)
         self._update_info()
+        if message.note:
+            self.app.notify(message.note)
 
     def _with_markers(self, shown: Any) -> Any:
         import pyarrow as pa
@@ -154,7 +214,6 @@ class ResultsPane(Vertical):
         old = self._table
         had_focus = old.has_focus
         self._table = self._new_table(data)
-        self._table.fixed_columns = 1
         if old.is_mounted:
             self.mount(self._table, after=old)
             old.remove()
@@ -162,15 +221,22 @@ class ResultsPane(Vertical):
             self._table.focus()
         if cursor and data.num_rows:
             row, column = cursor
-            self._table.call_after_refresh(self._table.move_cursor, row=min(row, data.num_rows - 1), column=column)
+            self._table.call_after_refresh(self._table.move_cursor, row=min(row, data.num_rows - 1), column=min(column, data.num_columns - 1))
 
     def _update_info(self) -> None:
         counts = self.verdict_counts()
         verdict_text = ", ".join(f"{VERDICT_MARKERS[name]} {count}" for name, count in counts.items() if count)
         shown = self.view.num_rows if self.view is not None else 0
         parts = [self.summary]
-        if self.filter_text:
-            parts.append(f"filter {self.filter_text!r}: {shown} rows")
+        if self.filter_text or self.verdict_filter:
+            conditions = []
+            if self.filter_text:
+                conditions.append(f"text {self.filter_text!r}")
+            if self.verdict_filter:
+                conditions.append(f"verdict {self.verdict_filter}")
+            parts.append(f"shown {shown} ({', '.join(conditions)})")
+        if self.hidden_columns:
+            parts.append(f"{len(self.hidden_columns)} hidden columns (H shows)")
         if verdict_text:
             parts.append(verdict_text)
         self.query_one("#results-info", Static).update(sanitize(" | ".join(parts)))
@@ -182,10 +248,10 @@ class ResultsPane(Vertical):
         self.border_title = "Results" + (f" ({marked} triaged)" if marked else "")
 
     def verdict_counts(self) -> dict[str, int]:
+        """Count the verdicts of the rows in the last result (not only the shown ones)."""
         counts = {name: 0 for name in VERDICTS}
-        hashes = set(self._view_hashes)
-        for row_hash, verdict in self.verdicts.items():
-            if row_hash in hashes and verdict in counts:
+        for verdict in self.verdicts.values():
+            if verdict in counts:
                 counts[verdict] += 1
         return counts
 
@@ -218,6 +284,11 @@ class ResultsPane(Vertical):
 
     # Actions
 
+    def on_data_table_cell_selected(self, event: Any) -> None:
+        """Open the row detail when the table reports `enter` as a cell selection."""
+        event.stop()
+        self.action_row_detail()
+
     def action_row_detail(self) -> None:
         """Show every column of the row under the cursor."""
         cursor = self._cursor()
@@ -236,7 +307,7 @@ class ResultsPane(Vertical):
         name, value = cell
         text = _as_text(snapshot_value(value))
         self.app.copy_to_clipboard(text)
-        self.app.notify(f"Copied {name}: {len(text.encode('utf-8'))} bytes")
+        self.app.notify(f"Copied {sanitize(name)}: {len(text.encode('utf-8'))} bytes")
 
     def action_copy_row(self) -> None:
         """Copy the row under the cursor as JSON."""
@@ -262,8 +333,11 @@ class ResultsPane(Vertical):
         if cursor is None:
             return
         row = cursor[0]
+        if row >= VERDICT_ROW_LIMIT:
+            self.app.notify(f"Verdicts are kept for the first {VERDICT_ROW_LIMIT:,} rows; filter the rows first", severity="warning")
+            return
         if row >= len(self._view_hashes):
-            self._view_hashes = row_hashes(self.view, max(row + 1, len(self._view_hashes)))
+            self._view_hashes = row_hashes(self.view, min(self.view.num_rows, VERDICT_ROW_LIMIT))
         row_hash = self._view_hashes[row]
         if self.verdicts.get(row_hash) == verdict:
             self.verdicts.pop(row_hash)
@@ -274,6 +348,12 @@ class ResultsPane(Vertical):
         next_row = min(row + 1, self.view.num_rows - 1)
         self._replace_table(self._with_markers(display_table(self.view)), (next_row, cursor[1]))
         self._update_info()
+
+    def action_verdict_filter(self) -> None:
+        """Cycle the verdict filter: all, TP, FP, benign, needs review, unmarked."""
+        index = VERDICT_FILTERS.index(self.verdict_filter)
+        self.verdict_filter = VERDICT_FILTERS[(index + 1) % len(VERDICT_FILTERS)]
+        self.refresh_view(note=f"Showing {self.verdict_filter or 'all'} rows")
 
     def action_filter(self) -> None:
         """Show the row filter line."""
@@ -289,47 +369,95 @@ class ResultsPane(Vertical):
         self.filter_text = event.value.strip()
         if not self.filter_text:
             event.input.remove_class("visible")
-        self._apply_view()
+        self.refresh_view()
         self._table.focus()
 
-    def action_sort(self, descending: bool) -> None:
-        """Sort the rows by the column under the cursor."""
+    def _column_under_cursor(self) -> str | None:
         cursor = self._cursor()
         if cursor is None:
-            return
+            return None
         data_column = self._data_column(cursor[1])
         if data_column is None:
+            return None
+        return self.view.column_names[data_column]
+
+    def action_sort(self, descending: bool) -> None:
+        """Sort the rows by the column under the cursor, in a worker."""
+        name = self._column_under_cursor()
+        if name is None:
             return
-        name = self.view.column_names[data_column]
-        order = "descending" if descending else "ascending"
+        self._sort(name, descending, self._table.cursor_column)
+
+    @work(thread=True, group="results-sort")
+    def _sort(self, name: str, descending: bool, column: int) -> None:
+        from workbench.resultview import sort_rows
+
         try:
-            self.source = self.source.sort_by([(name, order)])
-        except Exception as error:  # noqa: BLE001 - Arrow rejects some types (nested values)
-            self.app.notify(f"Cannot sort by {name}: {error}", severity="warning")
+            sorted_source = sort_rows(self.source, name, descending)
+        except ValueError as error:
+            self.app.call_from_thread(self.app.notify, sanitize(str(error)), severity="warning")
             return
-        self._apply_view(cursor=(0, cursor[1]))
-        self.app.notify(f"Sorted by {name}, {order}")
+        self.app.call_from_thread(self._sorted, sorted_source, name, descending, column)
+
+    def _sorted(self, sorted_source: Any, name: str, descending: bool, column: int) -> None:
+        self.source = sorted_source
+        self.refresh_view(cursor=(0, column), note=f"Sorted by {sanitize(name)}, {'descending' if descending else 'ascending'}")
 
     def action_frequency(self) -> None:
         """Show how often each value of the column under the cursor occurs."""
-        cursor = self._cursor()
-        if cursor is None:
-            return
-        data_column = self._data_column(cursor[1])
-        if data_column is None:
-            return
-        import pyarrow as pa
-        import pyarrow.compute as pc
+        name = self._column_under_cursor()
+        if name is not None:
+            self._frequency(name)
 
-        name = self.view.column_names[data_column]
-        column = self.view.column(data_column)
-        if not (pa.types.is_string(column.type) or pa.types.is_integer(column.type) or pa.types.is_boolean(column.type)):
-            column = pc.cast(column, pa.string(), safe=False)
-        counts = pc.value_counts(column).to_pylist()
-        counts.sort(key=lambda item: item["counts"], reverse=True)
+    @work(thread=True, group="results-frequency")
+    def _frequency(self, name: str) -> None:
+        from workbench.resultview import value_frequency
+
+        counts, distinct = value_frequency(self.view, name)
         from workbench.ui.screens import FrequencyScreen
 
-        self.app.push_screen(FrequencyScreen(name, [(item["values"], item["counts"]) for item in counts[:200]], len(counts)))
+        self.app.call_from_thread(self.app.push_screen, FrequencyScreen(name, counts, distinct))
+
+    def action_hide_column(self) -> None:
+        """Hide the column under the cursor."""
+        name = self._column_under_cursor()
+        if name is None:
+            return
+        self.hidden_columns.append(name)
+        self.refresh_view(cursor=(self._table.cursor_row, max(1, self._table.cursor_column - 1)), note=f"Hid {sanitize(name)}; H shows it again")
+
+    def action_show_columns(self) -> None:
+        """Show every hidden column again."""
+        if self.hidden_columns:
+            self.hidden_columns = []
+            self.refresh_view(note="Every column is shown")
+
+    def action_export(self) -> None:
+        """Export the shown rows to CSV, JSON lines or Markdown."""
+        if self.view is None:
+            self.app.notify("Run a query first", severity="warning")
+            return
+        from workbench.ui.screens import PathScreen
+
+        def chosen(path_text: str | None) -> None:
+            if path_text:
+                self._export(Path(path_text).expanduser())
+
+        self.app.push_screen(
+            PathScreen("Export the shown rows", str(Path.cwd()) + "/results.csv", "The ending sets the format: .csv, .jsonl or .md"),
+            chosen,
+        )
+
+    @work(thread=True, group="results-export")
+    def _export(self, path: Path) -> None:
+        from workbench.resultview import export_view
+
+        try:
+            count = export_view(self.view, path)
+        except (ValueError, OSError) as error:
+            self.app.call_from_thread(self.app.notify, sanitize(f"Export failed: {error}"), severity="error")
+            return
+        self.app.call_from_thread(self.app.notify, f"Exported {count} rows to {sanitize(str(path))}")
 
 
 def _as_text(value: Any) -> str:
