@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from workbench.demo import background, planted, schema
 
@@ -38,6 +40,21 @@ ROWS_PER_DNS_ROW = {
     "CommonSecurityLog": 1 / 8,
     "SecurityEvent": 1 / 5,
     "Syslog": 1 / 10,
+}
+
+
+# DuckDB 2.0 names the holder: 'Conflicting lock is held in /usr/bin/python3 (PID 1234)'.
+_LOCK_HOLDER = re.compile(r"held in (.+?) \(PID (\d+)\)")
+
+
+_ARROW_TYPES = {
+    "string": pa.string(),
+    "int": pa.int32(),
+    "long": pa.int64(),
+    "real": pa.float64(),
+    "bool": pa.bool_(),
+    "datetime": pa.timestamp("us", tz="UTC"),
+    "dynamic": pa.string(),
 }
 
 
@@ -129,20 +146,27 @@ def generate_into(
 
 
 def _insert_rows(connection: Any, table: str, rows: list[dict[str, Any]]) -> None:
-    """Insert a few hundred planted rows; a column a row leaves out gets '' (strings) or NULL."""
+    """Insert the planted rows through one Arrow table; a column a row leaves out gets '' (strings) or NULL.
+
+    One Arrow insert takes milliseconds where `executemany` took about 0.7 s
+    for 300 rows of the wide tables (DuckDB 2.0, 2 cores).
+    """
     if not rows:
         return
     columns = schema.TABLES[table]
     unknown = set().union(*rows) - {name for name, _ in columns}
     if unknown:
         raise ValueError(f"planted rows of {table} name columns the table does not have: {sorted(unknown)}")
-    names = ", ".join(f'"{name}"' for name, _ in columns)
-    placeholders = ", ".join("?" for _ in columns)
-    values = [
-        [row.get(name, "" if kql_type == "string" else None) for name, kql_type in columns]
-        for row in rows
-    ]
-    connection.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({placeholders})', values)
+    arrays = {}
+    for name, kql_type in columns:
+        default = "" if kql_type == "string" else None
+        arrays[name] = pa.array([row.get(name, default) for row in rows], type=_ARROW_TYPES[kql_type])
+    planted_rows = pa.table(arrays)
+    connection.register("planted_rows", planted_rows)
+    try:
+        connection.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM planted_rows').fetchall()
+    finally:
+        connection.unregister("planted_rows")
 
 
 def _normalise_end(end: datetime | None) -> datetime:
@@ -161,16 +185,18 @@ def _check_arguments(seed: int, dns_rows: int) -> None:
 
 
 def _ensure_not_locked(path: Path) -> None:
-    """Open `path` for writing once, raising WorkspaceLockedError when another process holds it."""
+    """Open `path` for writing once, raising WorkspaceLockedError when another process has it open."""
     if not path.exists():
         return
     try:
         duckdb.connect(str(path)).close()
     except duckdb.IOException as error:
         if "lock" in str(error).lower():
+            holder = _LOCK_HOLDER.search(str(error))
+            holder_text = f" ({holder.group(1)}, PID {holder.group(2)})" if holder else ""
             raise WorkspaceLockedError(
-                f"workspace file {path} is open in another process ({error}). Close the workbench, "
-                "`workbench ingest` or the emulator using it and retry"
+                f"workspace file {path} is open in another process{holder_text}, so it cannot be replaced. "
+                "Close the workbench, `workbench ingest` or the emulator using it and retry"
             ) from error
         # Anything else (a file that is not a DuckDB database) is about to be replaced anyway.
         log.warning("replacing unreadable workspace file %s: %s", path, error)
