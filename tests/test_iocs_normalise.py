@@ -93,6 +93,7 @@ def test_idn_url_host_punycoded():
         ("999.1.1.1", "ip", "not a valid"),
         ("198.51.100.0/24", "ip", "network range"),
         ("localhost", "domain", "no dot"),
+        ("evil.example:443", "domain", "without a port"),
         ("-bad.example", "domain", "invalid label"),
         ("1.2.3.999", "domain", "numeric label"),
         ("87473d835ecd7a8199232f35b676b35", "md5_hash", "31 hex digits"),

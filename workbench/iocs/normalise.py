@@ -142,6 +142,8 @@ def normalise_domain(value: str) -> tuple[str, str]:
         display = name.lower()
         name = encoded
 
+    if ":" in name:
+        raise ValueError(f"{value!r} contains a colon; a domain indicator is the host name alone, without a port")
     labels = name.split(".")
     if len(labels) < 2:
         raise ValueError(f"{value!r} is not a fully qualified domain name: it has no dot")

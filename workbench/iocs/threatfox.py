@@ -4,8 +4,8 @@ API responses (`get_iocs`, `search_ioc`, `ioc`) are `{"query_status": ..., "data
 They report errors as HTTP 200 with a `query_status` other than `ok`. Such a
 response raises FeedError, because an empty feed would hide the failure.
 
-The CSV export's header exists only as a comment (`# "first_seen_utc", ...`),
-fields are separated by `", "` and null is the string `None`. Columns are
+The CSV export's header is a comment line (`# "first_seen_utc", ...`), or a
+plain line in some copies of the file. Fields are separated by `", "` and null is the string `None`. Columns are
 mapped by header name, because ThreatFox has added columns over time; an
 unknown column is ignored.
 """
