@@ -5,9 +5,9 @@ They report errors as HTTP 200 with a `query_status` other than `ok`. Such a
 response raises FeedError, because an empty feed would hide the failure.
 
 The CSV export's header is a comment line (`# "first_seen_utc", ...`), or a
-plain line in some copies of the file. Fields are separated by `", "` and null is the string `None`. Columns are
-mapped by header name, because ThreatFox has added columns over time; an
-unknown column is ignored.
+plain line in some copies of the file. Fields are separated by `", "` and
+null is the string `None`. Columns are mapped by header name, because
+ThreatFox has added columns over time, and an unknown column is ignored.
 """
 
 from __future__ import annotations
