@@ -69,6 +69,8 @@ def reset_emulator(emulator):
     emulator.retry_after_seconds = 1
     emulator._throttled.clear()
     emulator.received.clear()
+    emulator.metadata_requests = 0
+    emulator.serve_metadata = True
     yield
 
 
@@ -424,16 +426,31 @@ def test_cancel_before_start(emulator):
 # -- tables ----------------------------------------------------------------------------
 
 
-def test_tables_fetched_and_cached(emulator):
+def test_tables_from_metadata(emulator):
     backend = backend_for(emulator)
     tables = {table.name: table for table in backend.tables()}
     assert sorted(tables) == ["DnsEvents", "Heartbeat"]
     assert tables["DnsEvents"].column_names() == ["TimeGenerated", "Computer", "ClientIP", "Name", "QueryType"]
-    assert tables["DnsEvents"].columns[0].kql_type == "datetime"
-    fetches = len(emulator.received)
+    assert [column.kql_type for column in tables["DnsEvents"].columns] == ["datetime", "string", "string", "string", "int"]
+    assert emulator.metadata_requests == 1
+    assert emulator.received == []
+
+
+def test_tables_cached(emulator):
+    backend_for(emulator).tables()
     again = backend_for(emulator).tables()
-    assert len(emulator.received) == fetches
     assert [table.name for table in again] == ["DnsEvents", "Heartbeat"]
+    assert emulator.metadata_requests == 1
+
+
+def test_tables_kql_fallback(emulator):
+    emulator.serve_metadata = False
+    tables = {table.name: table for table in backend_for(emulator).tables()}
+    assert sorted(tables) == ["DnsEvents", "Heartbeat"]
+    assert tables["DnsEvents"].column_names() == ["TimeGenerated", "Computer", "ClientIP", "Name", "QueryType"]
+    assert tables["Heartbeat"].columns[0].kql_type == "datetime"
+    assert emulator.metadata_requests == 1
+    assert len(emulator.received) == 2
 
 
 def test_tables_stale_cache_on_error(emulator):
@@ -563,3 +580,72 @@ def test_statistics_cpu_and_extents():
         "result_rows": 7,
         "result_bytes": 640,
     }
+
+
+# -- through `workbench run` ---------------------------------------------------------------
+
+
+def test_cli_run_against_emulator(emulator, tmp_path, monkeypatch, capsys):
+    import workbench.config
+    from workbench.cli import main
+
+    # NOTE: config.py does not list "static" yet; this adds it for the test until it does.
+    if "static" not in workbench.config.AUTH_KINDS:
+        monkeypatch.setattr(workbench.config, "AUTH_KINDS", (*workbench.config.AUTH_KINDS, "static"))
+    monkeypatch.setenv("HUNT_WORKBENCH_STATIC_TOKEN", "emulator-token")
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(
+        "\n".join(
+            [
+                "[[workspaces]]",
+                'name = "emu"',
+                'kind = "azure"',
+                f'workspace_id = "{WORKSPACE_ID}"',
+                f'endpoint = "{emulator.url}"',
+                f'ca_bundle = "{emulator.ca_path}"',
+                'auth = "static"',
+                'default_timespan = "P1D"',
+            ]
+        ),
+        encoding="utf-8",
+    )
+
+    exit_code = main(["--config", str(config_path), "--workspace", "emu", "run", "--query", "DnsEvents | take 3", "--format", "json"])
+
+    captured = capsys.readouterr()
+    assert exit_code == 0, captured.err
+    rows = json.loads(captured.out)
+    assert len(rows) == 3
+    assert set(rows[0]) == {"TimeGenerated", "Computer", "ClientIP", "Name", "QueryType"}
+    assert emulator.received[-1].timespan == "PT86400.0S"
+
+
+def test_cli_run_reports_error(emulator, tmp_path, monkeypatch, capsys):
+    import workbench.config
+    from workbench.cli import main
+
+    if "static" not in workbench.config.AUTH_KINDS:
+        monkeypatch.setattr(workbench.config, "AUTH_KINDS", (*workbench.config.AUTH_KINDS, "static"))
+    monkeypatch.setenv("HUNT_WORKBENCH_STATIC_TOKEN", "emulator-token")
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(
+        "\n".join(
+            [
+                "[[workspaces]]",
+                'name = "emu"',
+                'kind = "azure"',
+                'workspace_id = "scenario-forbidden"',
+                f'endpoint = "{emulator.url}"',
+                f'ca_bundle = "{emulator.ca_path}"',
+                'auth = "static"',
+            ]
+        ),
+        encoding="utf-8",
+    )
+
+    exit_code = main(["--config", str(config_path), "--workspace", "emu", "run", "--query", "DnsEvents | take 3"])
+
+    captured = capsys.readouterr()
+    assert exit_code == 2
+    assert "Log Analytics Reader" in captured.err
+    assert "Traceback" not in captured.err

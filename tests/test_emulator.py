@@ -224,3 +224,18 @@ def test_command_prints_snippet(db_path):
     assert 'endpoint = "https://127.0.0.1:' in output
     assert "ca_bundle = " in output
     assert "Emulator stopped." in remaining
+
+
+def test_metadata_lists_tables(emulator):
+    response = requests.get(f"{emulator.url}/workspaces/ws1/metadata", headers={"Authorization": "Bearer t"}, verify=str(emulator.ca_path), timeout=10)
+    tables = {table["name"]: table for table in response.json()["tables"]}
+    assert response.status_code == 200
+    assert sorted(tables) == ["DnsEvents", "Watchlist"]
+    assert [column["type"] for column in tables["DnsEvents"]["columns"]] == ["datetime", "string", "dynamic", "timespan"]
+    assert tables["DnsEvents"]["timespanColumn"] == "TimeGenerated"
+    assert "timespanColumn" not in tables["Watchlist"]
+
+
+def test_metadata_needs_token(emulator):
+    response = requests.get(f"{emulator.url}/workspaces/ws1/metadata", verify=str(emulator.ca_path), timeout=10)
+    assert response.status_code == 401

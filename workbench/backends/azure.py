@@ -1,10 +1,11 @@
 """The Log Analytics backend: KQL through `azure-monitor-query`'s `LogsQueryClient`.
 
 Every call sends an explicit timespan, because the service otherwise scans
-the whole retention. It also sends `server_timeout` as `Prefer: wait=`, asks
-for statistics, and sets a client read timeout of `server_timeout` plus a
+the whole retention. It also sends `server_timeout` as `Prefer: wait=`, requests
+statistics, and sets a client read timeout of `server_timeout` plus a
 margin: azure-monitor-query 2.0.0 does not lengthen the transport's own read
 timeout to match the server's.
+
 Every failure of the client, the credential or the network becomes a
 `QueryError` here and nowhere else, with a message that names the workspace,
 the endpoint or the credential kind and the next step.
@@ -216,10 +217,12 @@ class AzureBackend:
     def tables(self, refresh: bool = False) -> list[TableSchema]:
         """Return the workspace's tables and columns, from the cache when it is younger than a day.
 
-        Lists the tables that have rows in the workspace's default timespan
-        (`union withsource=TableName * | distinct TableName`), then their columns
-        with `getschema`. A stale cache is returned when the fetch fails;
-        otherwise the fetch's QueryError is raised.
+        Reads the query API's metadata operation (`GET .../workspaces/{id}/metadata`),
+        which lists every table with its columns. Where that operation is
+        missing, it lists the tables that have rows in the workspace's default
+        timespan (`union withsource=TableName * | distinct TableName`), then
+        their columns with `getschema`. A stale cache is returned when the
+        fetch fails; otherwise the fetch's QueryError is raised.
         """
         cache_path = self._schema_cache_path()
         cached = _read_schema_cache(cache_path)
@@ -451,6 +454,53 @@ class AzureBackend:
         )
 
     def _fetch_tables(self) -> list[TableSchema]:
+        tables = self._fetch_metadata()
+        if tables is not None:
+            return tables
+        return self._fetch_tables_with_kql()
+
+    def _fetch_metadata(self) -> list[TableSchema] | None:
+        """Read the metadata operation; return None when the endpoint has none, so KQL is used instead.
+
+        Raises QueryError for a credential, access or network failure, which KQL would meet as well.
+        """
+        from urllib.parse import quote
+
+        from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
+        from azure.core.rest import HttpRequest
+
+        client = self._get_client()
+        request = HttpRequest("GET", f"/workspaces/{quote(self.workspace.workspace_id, safe='')}/metadata")
+        try:
+            response = client.send_request(request, read_timeout=self.workspace.server_timeout + READ_TIMEOUT_MARGIN_SECONDS)
+        except (ServiceRequestError, ServiceResponseError) as error:
+            raise self._network_error(error) from None
+        except HttpResponseError as error:
+            raise self._http_error(error) from None
+        if response.status_code in (401, 403):
+            raise self._http_error(HttpResponseError(response=response))
+        if response.status_code != 200:
+            log.info("metadata of %s not available (HTTP %d); listing tables with KQL", self.name, response.status_code)
+            return None
+        try:
+            body = response.json()
+        except ValueError:
+            log.warning("metadata of %s is not JSON; listing tables with KQL", self.name)
+            return None
+        entries = body.get("tables") if isinstance(body, Mapping) else None
+        tables = []
+        for entry in entries or []:
+            if not isinstance(entry, Mapping) or not entry.get("name"):
+                continue
+            columns = tuple(
+                Column(str(column["name"]), str(column.get("type") or "string"))
+                for column in entry.get("columns") or []
+                if isinstance(column, Mapping) and column.get("name")
+            )
+            tables.append(TableSchema(str(entry["name"]), columns))
+        return sorted(tables, key=lambda table: table.name)
+
+    def _fetch_tables_with_kql(self) -> list[TableSchema]:
         names_result = self.run("union withsource=TableName * | distinct TableName", None, CancelToken())
         names = sorted(str(name) for name in names_result.table.column(0).to_pylist() if name)
         tables: dict[str, list[Column]] = {name: [] for name in names}
@@ -668,7 +718,7 @@ def _tracked_session(tracker: _SocketTracker) -> Any:
 
 
 # ---------------------------------------------------------------------------
-# Answers to Arrow
+# Query results to Arrow
 
 
 def _result_from_response(response: Any, backend_name: str) -> QueryResult:

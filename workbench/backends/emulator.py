@@ -5,7 +5,8 @@ a throwaway self-signed certificate, so tests and demos drive the real
 `azure-monitor-query` client against it. The client calls
 `{endpoint}/v1/workspaces/{id}/query` (azure-monitor-query 2.0.0 strips a
 trailing `/v1` from the endpoint and adds it back), so any path ending in
-`/workspaces/{id}/query` is accepted. The KQL runs through `duckdb_kql` against
+`/workspaces/{id}/query` is accepted, and `.../workspaces/{id}/metadata` returns
+the tables and their columns. The KQL runs through `duckdb_kql` against
 the DuckDB file attached read-only, so the TUI and a running emulator can read
 one workspace at once. The request's `timespan` filters every table's
 `TimeGenerated` (a bare duration ends now), and `Prefer: include-statistics=true`
@@ -13,15 +14,15 @@ adds a `statistics` object.
 
 Security: the server binds to 127.0.0.1 only and checks the peer address of
 every connection again before reading it, so nothing off this machine reaches
-it. It accepts any non-empty bearer token, because it holds no identity
+it. It accepts any non-empty bearer token, because it has no identity
 provider; a request without one gets the service's 401 body. It is a test and
 demo tool, never a proxy to real data.
 
 Each error case of the service can be chosen: `scenario` on the handle applies
 to every request, and a workspace id of the form `scenario-<name>` picks a case
 per request (`scenario-throttled`), which a `[[workspaces]]` entry can use.
-The names are in `SCENARIOS`. A query that really fails in DuckDB answers with
-the service's 400 bodies, with line and position where `duckdb_kql` gives them.
+The names are in `SCENARIOS`. A query that really fails in DuckDB gets the
+service's 400 bodies, with line and position where `duckdb_kql` reports them.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ SCENARIOS: dict[str, str] = {
 SERVICE_ROW_LIMIT = 500_000
 """Rows per response before the service cuts the result and sends a PartialError."""
 
-_QUERY_PATH = re.compile(r"^(?:/[^?#]*)?/workspaces/(?P<workspace>[^/?#]+)/query/?(?:\?.*)?$")
+_QUERY_PATH = re.compile(r"^(?:/[^?#]*)?/workspaces/(?P<workspace>[^/?#]+)/(?P<operation>query|metadata)/?(?:\?.*)?$")
 _DURATION = re.compile(
     r"^P(?:(?P<days>\d+(?:\.\d+)?)D)?"
     r"(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
@@ -104,12 +105,16 @@ class EmulatorHandle:
     """Requests per throttled case that get 429 before the case returns results; None to throttle every request."""
     slow_seconds: float = 30.0
     """Seconds the `slow` case waits before it sends the results."""
+    serve_metadata: bool = True
+    """False makes the metadata API return 404, as a workspace without it would, so clients fall back to KQL."""
     max_rows: int = SERVICE_ROW_LIMIT
-    """Rows per answer before a PartialError is sent with the first rows."""
+    """Rows per response before a PartialError is sent with the first rows."""
     canned: tuple[int, dict[str, Any], dict[str, str]] | None = None
-    """(status, JSON body, headers) sent to every request in place of any scenario; None to answer normally."""
+    """(status, JSON body, headers) sent to every request in place of any scenario; None for the normal responses."""
     received: list[ReceivedRequest] = field(default_factory=list)
     """Every query request, oldest first."""
+    metadata_requests: int = 0
+    """Requests to the metadata API, which `received` does not list."""
     request_arrived: threading.Event = field(default_factory=threading.Event)
     """Set when any query request arrives; tests clear it and wait on it."""
 
@@ -142,7 +147,7 @@ class EmulatorHandle:
         self.stop()
 
     def respond_with(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-        """Send `body` with `status` to every request from now on, such as a recorded service answer."""
+        """Send `body` with `status` to every request from now on, such as a recorded service response."""
         self.canned = (status, body, dict(headers or {}))
 
     def take_throttle(self, scenario: str) -> bool:
@@ -227,6 +232,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         log.debug("emulator %s: " + format, self.client_address[0], *args)
 
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
+        match = _QUERY_PATH.match(self.path)
+        if not match or match.group("operation") != "metadata":
+            self._send_error(404, "PathNotFoundError", f"The requested path does not exist: {self.path}")
+            return
+        self._answer_metadata(match.group("workspace"))
+
     def do_POST(self) -> None:  # noqa: N802 - the name http.server dispatches to
         handle = self.server.handle
         length = int(self.headers.get("Content-Length") or 0)
@@ -237,6 +249,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(404, "PathNotFoundError", f"The requested path does not exist: {self.path}")
             return
         workspace_id = match.group("workspace")
+        if match.group("operation") == "metadata":
+            self._answer_metadata(workspace_id)
+            return
 
         authorization = self.headers.get("Authorization", "")
         has_token = authorization.lower().startswith("bearer ") and bool(authorization[7:].strip())
@@ -272,6 +287,37 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(400, "BadArgumentError", "The request body must be JSON with a non-empty 'query' string.")
             return
         self._answer(handle, scenario, request)
+
+    def _answer_metadata(self, workspace_id: str) -> None:
+        """Send the workspace's tables and columns, as the service's metadata API does.
+
+        Only the error scenarios about access (401, 403) apply here, and the
+        request is counted in `metadata_requests`, not listed in `received`.
+        """
+        handle = self.server.handle
+        with handle._lock:
+            handle.metadata_requests += 1
+        authorization = self.headers.get("Authorization", "")
+        if not (authorization.lower().startswith("bearer ") and authorization[7:].strip()):
+            self._send_json(401, _body_unauthorized("The 'Authorization' header is missing."))
+            return
+        scenario = _scenario_of(workspace_id, handle.scenario)
+        if scenario == "unauthorized":
+            self._send_json(401, _body_unauthorized("The access token is invalid or expired."))
+            return
+        if scenario in ("forbidden", "wrong-audience"):
+            self._send_json(*_CANNED[scenario])
+            return
+        if not handle.serve_metadata:
+            self._send_error(404, "PathNotFoundError", "The metadata API is switched off in this emulator")
+            return
+        try:
+            body = workspace_metadata(handle.db_path)
+        except Exception as error:  # noqa: BLE001 - the one place a failure becomes the service's 500 body
+            log.exception("emulator failed to read the workspace metadata")
+            self._send_error(500, "InternalServerError", f"Emulator failure: {type(error).__name__}: {error}")
+            return
+        self._send_json(200, body)
 
     def _answer(self, handle: EmulatorHandle, scenario: str, request: ReceivedRequest) -> None:
         if scenario == "unauthorized":
@@ -343,7 +389,7 @@ def run_query(
     connection = duckdb_kql.connect()
     try:
         try:
-            connection.execute("ATTACH ? AS source (READ_ONLY)", [str(db_path)])
+            connection.execute(f"ATTACH '{_sql_text(str(db_path))}' AS source (READ_ONLY)")
         except duckdb.Error as error:
             return 503, {"error": {"code": "ServiceUnavailable", "message": f"The workspace file cannot be opened: {error}"}}
         scanned_rows = _create_windowed_views(connection, window)
@@ -380,6 +426,38 @@ def run_query(
             }
         }
     return 200, body
+
+
+def workspace_metadata(db_path: Path) -> dict[str, Any]:
+    """Return the metadata API's body for the DuckDB file: `tables` with their `columns` names and KQL types."""
+    import duckdb_kql
+
+    connection = duckdb_kql.connect()
+    try:
+        connection.execute(f"ATTACH '{_sql_text(str(db_path))}' AS source (READ_ONLY)")
+        names = [
+            row[0]
+            for row in connection.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_catalog = 'source' AND table_schema = 'main' ORDER BY table_name"
+            ).fetchall()
+        ]
+        tables = []
+        for name in names:
+            quoted = '"' + name.replace('"', '""') + '"'
+            schema = connection.sql(f"SELECT * FROM source.main.{quoted} LIMIT 0").to_arrow_table().schema
+            columns = [{"name": column.name, "type": kql_type_of_arrow(column.type)} for column in schema]
+            table: dict[str, Any] = {"id": f"t_{name}", "name": name, "columns": columns}
+            if any(column["name"] == "TimeGenerated" for column in columns):
+                table["timespanColumn"] = "TimeGenerated"
+            tables.append(table)
+    finally:
+        connection.close()
+    return {"tables": tables}
+
+
+def _sql_text(value: str) -> str:
+    return value.replace("'", "''")
 
 
 def parse_request_timespan(text: str | None, now: datetime | None = None) -> tuple[datetime, datetime] | None:
