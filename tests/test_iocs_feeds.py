@@ -485,3 +485,8 @@ def test_every_sample_covered(shared_dir):
     present = {path.name for path in (shared_dir / "feeds").iterdir() if path.name != "README.md"}
 
     assert present == covered
+
+
+def test_text_without_indicators():
+    with pytest.raises(FeedError, match="no indicator found"):
+        parse_feed_text("# only a comment\nsome words of prose\n", "notes.txt")

@@ -95,7 +95,15 @@ def _parse(feed_text: str, detect_only: bool, source: str = "feed") -> FeedLoad:
         return FeedLoad(source, "threatfox-csv") if detect_only else threatfox.parse_csv_export(body, source)
     if huntpackage.looks_like_hunt_package(stripped):
         return FeedLoad(source, "hunt-package") if detect_only else huntpackage.parse_hunt_package(body, source)
-    return FeedLoad(source, "text") if detect_only else text.parse_text(body, source)
+    if detect_only:
+        return FeedLoad(source, "text")
+    load = text.parse_text(body, source)
+    if not load.indicators and not load.rejected:
+        raise FeedError(
+            "no indicator found in the text; expected one indicator a line, or the ThreatFox, "
+            "STIX, MISP or hunt-package formats"
+        )
+    return load
 
 
 def _looks_like_json_array(stripped: str) -> bool:
