@@ -41,7 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Load IOC feeds (ThreatFox API JSON, CSV or JSON export, STIX 2.1, MISP, "
         "plain or defanged text, hunt packages; the format is detected from the content), "
         "print the merged indicators and report rejected entries on stderr. "
-        "Exit code: 0 all loaded, 1 some entries or feeds rejected, 2 nothing could be read.",
+        "Exit code: 0 all loaded, 1 some entries or feeds rejected or a live feed fell back to its cached copy, "
+        "2 nothing could be read.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="feed files to load")
     parser.add_argument(
