@@ -242,6 +242,40 @@ async def test_highlight_follows_edit() -> None:
         assert names_by_text(editor, 0)["where"] == "keyword"
 
 
+async def test_multiline_string_block() -> None:
+    app = Host('print s = ```one\ntwo``` | take 1')
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = app.query_one(KqlEditor)
+        await pilot.pause()
+        assert names_by_text(editor, 0)["```one"] == "string"
+        assert names_by_text(editor, 1)["two```"] == "string"
+        assert names_by_text(editor, 1)["take"] == "keyword"
+
+
+async def test_edit_relexes_only_changed() -> None:
+    app = Host("T\n| where x == 1\n| take 5")
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = app.query_one(KqlEditor)
+        untouched = editor._highlights[2]
+        editor.move_cursor((1, 15))
+        await pilot.press(*' and y has "z"')
+        assert names_by_text(editor, 1)['"z"'] == "string"
+        assert names_by_text(editor, 1)["has"] == "keyword.operator"
+        assert editor._highlights[2] is untouched
+
+
+async def test_theme_follows_app() -> None:
+    app = Host("let n = 1;")
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = app.query_one(KqlEditor)
+        assert editor._theme.name == "css"
+        app.theme = "textual-light"
+        await pilot.pause()
+        assert editor._theme.name == "kql-light"
+        assert ERROR_HIGHLIGHT in editor._theme.syntax_styles
+        assert names_by_text(editor, 0)["let"] == "keyword"
+
+
 # --------------------------------------------------------------- validation
 
 
@@ -425,6 +459,8 @@ async def test_current_block() -> None:
         assert editor.current_block() == "A | take 1"
         editor.selection = Selection((2, 0), (3, 7))
         assert editor.current_block() == "B\n| where"
+        editor.selection = Selection((1, 0), (2, 0))
+        assert editor.current_block() == "B\n| where x == 1"
         await pilot.pause()
 
 

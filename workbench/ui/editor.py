@@ -155,6 +155,12 @@ class KqlEditor(TextArea):
         classes: str | None = None,
         disabled: bool = False,
     ) -> None:
+        """Create the editor holding `text`.
+
+        `theme` names a TextArea theme. None follows the app's theme: `DARK_THEME`
+        for a dark app theme, `LIGHT_THEME` for a light one. `validation_delay`
+        is the pause in seconds between the last edit and the syntax check.
+        """
         # TextArea.__init__ already calls _build_highlight_map, so its state comes first.
         self._lexed_lines: dict[str, RowHighlights] = {}
         self._lexed_blocks: dict[str, BlockHighlights] = {}
@@ -173,7 +179,7 @@ class KqlEditor(TextArea):
         super().__init__(
             text,
             language=None,
-            theme=theme,
+            theme=theme or DARK_THEME,
             soft_wrap=soft_wrap,
             tab_behavior="focus",
             show_line_numbers=show_line_numbers,
@@ -275,7 +281,7 @@ class KqlEditor(TextArea):
     # ---------------------------------------------------------------- validation
 
     # Textual calls the `_on_*` handler of every class in the MRO, so these
-    # overrides do not call super(); TextArea's own handlers run after them.
+    # overrides do not call super(). TextArea's own handlers run after them.
     def _on_mount(self, event: events.Mount) -> None:
         self._mounted = True
         if self._follows_app_theme:
@@ -354,8 +360,10 @@ class KqlEditor(TextArea):
     def current_block(self) -> str:
         """Return the text to run: the selection, else the block under the cursor, else the whole text.
 
-        Blocks are runs of non-blank lines. On a blank line the block above the
-        cursor counts, or the one below when there is none above.
+        A selection of only whitespace counts as none. Blocks are runs of
+        non-blank lines. On a blank line the block above the cursor counts, or
+        the one below when there is none above. The whole text is returned
+        only when it has no non-blank line.
         """
         if self.selected_text.strip():
             return self.selected_text
