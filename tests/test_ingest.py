@@ -271,6 +271,25 @@ def test_time_generated_copied(telemetry):
     assert kql_count(db_path, sysmon) == 1166
 
 
+def test_sentinel_types_applied(telemetry):
+    db_path, _ = telemetry
+    connection = duckdb.connect(str(db_path), read_only=True)
+    try:
+        types = dict(
+            connection.execute(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'CommonSecurityLog'"
+            ).fetchall()
+        )
+    finally:
+        connection.close()
+
+    assert types["DeviceEventClassID"] == "VARCHAR"
+    assert types["DestinationPort"] == "INTEGER"
+    assert types["EventCount"] == "INTEGER"
+    assert kql_count(db_path, 'CommonSecurityLog | where DeviceEventClassID == "54000"') > 0
+    assert kql_count(db_path, "CommonSecurityLog | where DestinationPort == 53") > 0
+
+
 def test_case_duplicate_renamed(telemetry):
     db_path, _ = telemetry
 
@@ -450,6 +469,15 @@ def test_utf16_csv(lab, tmp_path):
 
     assert run_ingest(config_path, "Events_CL", str(file)) == 0
     assert kql_rows(db_path, "Events_CL | project Computer") == [("a",)]
+
+
+def test_sentinel_type_mismatch_kept(lab, tmp_path, capsys):
+    config_path, db_path = lab
+    file = write(tmp_path / "cef.csv", "TimeGenerated,DestinationPort\n2025-01-01T00:00:00Z,https\n")
+
+    assert run_ingest(config_path, "CommonSecurityLog", str(file)) == 0
+    assert "column DestinationPort is int in the Sentinel CommonSecurityLog table" in capsys.readouterr().err
+    assert kql_count(db_path, 'CommonSecurityLog | where DestinationPort == "https"') == 1
 
 
 def test_type_conflict_rejected(lab, tmp_path, capsys):

@@ -117,6 +117,9 @@ class _Planned:
     source_is_text: bool
     """True when `source` is text, so an append may parse it to another type."""
     all_empty: bool = False
+    """True when every value of the column is empty or missing."""
+    type_known: bool = False
+    """True when the type comes from the existing table or the Sentinel reference, not from the values."""
 
 
 def validate_table_name(table: str) -> str:
@@ -195,11 +198,12 @@ def ingest_file(
 
         existing = _table_columns(connection, table)
         if existing is None or replace:
-            _create_table(connection, table, plans)
+            _create_table(connection, table, plans, file, report)
             report.created = True
         else:
             report.table = existing[0]
-            _append(connection, report.table, existing[1], plans, file, report.warnings)
+            _append(connection, report.table, existing[1], plans, file, report)
+        _warn_untyped_columns(plans, report)
         connection.execute(f"DROP TABLE {_STAGE}")
         connection.execute("COMMIT")
         report.columns = _kql_columns(connection, report.table)
@@ -489,25 +493,27 @@ def _plan_columns(
     statistics = _text_statistics(connection, text_columns, full_inference=format == "csv")
 
     plans: list[_Planned] = []
-    empty_columns: list[str] = []
     for column in columns:
         source = _quote(column.stage_name)
         if column.sql_type == "VARCHAR":
             plan = _plan_text(column, source, statistics[column.stage_name], report)
-            if plan.all_empty:
-                empty_columns.append(column.name)
         else:
             plan = _plan_typed(column, source, format, report)
         plans.append(plan)
-
-    if empty_columns:
-        listed = ", ".join(empty_columns[:_MAX_LISTED])
-        more = f" and {len(empty_columns) - _MAX_LISTED} more" if len(empty_columns) > _MAX_LISTED else ""
-        report.warnings.append(
-            f"{len(empty_columns)} columns are empty in every row, so their type is unknown; "
-            f"they are stored as strings: {listed}{more}"
-        )
     return plans
+
+
+def _warn_untyped_columns(plans: list[_Planned], report: IngestReport) -> None:
+    """Name the columns stored as strings only because every value was empty."""
+    names = [plan.name for plan in plans if plan.all_empty and not plan.type_known]
+    if not names:
+        return
+    listed = ", ".join(names[:_MAX_LISTED])
+    more = f" and {len(names) - _MAX_LISTED} more" if len(names) > _MAX_LISTED else ""
+    report.warnings.append(
+        f"{len(names)} columns are empty in every row, so their type is unknown; "
+        f"they are stored as strings: {listed}{more}"
+    )
 
 
 def _time_expression(source: str, formats: tuple[str, ...]) -> str:
@@ -715,7 +721,21 @@ def _table_columns(connection: Any, table: str) -> tuple[str, dict[str, tuple[st
     return rows[0][0], {column.lower(): (column, data_type) for _, column, data_type in rows}
 
 
-def _create_table(connection: Any, table: str, plans: list[_Planned]) -> None:
+def _sentinel_columns(table: str) -> dict[str, tuple[str, str]]:
+    """Return the Sentinel reference columns of `table` (lower-case name to name and DuckDB type), or none."""
+    from workbench.demo.schema import KQL_TO_DUCKDB, TABLES
+
+    columns = TABLES.get(table, ())
+    return {name.lower(): (name, KQL_TO_DUCKDB[kql_type]) for name, kql_type in columns}
+
+
+def _create_table(
+    connection: Any, table: str, plans: list[_Planned], file: Path, report: IngestReport
+) -> None:
+    """Create (or replace) `table` from the file, giving columns of a known Sentinel table their reference types."""
+    known = _sentinel_columns(table)
+    if known:
+        _conform(connection, table, plans, known, file, report, strict=False)
     selects = ", ".join(f"{plan.expression} AS {_quote(plan.name)}" for plan in plans)
     connection.execute(f"CREATE OR REPLACE TABLE {_quote(table)} AS SELECT {selects} FROM {_STAGE}")
 
@@ -726,52 +746,83 @@ def _append(
     existing: dict[str, tuple[str, str]],
     plans: list[_Planned],
     file: Path,
-    warnings: list[str],
+    report: IngestReport,
 ) -> None:
     """Add the file's new columns to `table`, then insert its rows, converting values to the table's types."""
-    selects: list[str] = []
+    _conform(connection, table, plans, existing, file, report, strict=True)
     for plan in plans:
-        stored = existing.get(plan.name.lower())
-        if stored is None:
+        if plan.name.lower() not in existing:
             connection.execute(f"ALTER TABLE {_quote(table)} ADD COLUMN {_quote(plan.name)} {plan.sql_type}")
-            selects.append(f"{plan.expression} AS {_quote(plan.name)}")
+    selects = ", ".join(f"{plan.expression} AS {_quote(plan.name)}" for plan in plans)
+    connection.execute(f"INSERT INTO {_quote(table)} BY NAME SELECT {selects} FROM {_STAGE}")
+
+
+def _conform(
+    connection: Any,
+    table: str,
+    plans: list[_Planned],
+    targets: dict[str, tuple[str, str]],
+    file: Path,
+    report: IngestReport,
+    *,
+    strict: bool,
+) -> None:
+    """Rewrite each plan whose column is in `targets` to produce the target's name and type.
+
+    With `strict` (an append to an existing table) a value that does not
+    convert raises IngestError; otherwise (a reference schema) the column keeps
+    its inferred type and the report says why.
+    """
+    from workbench.backends.local import sql_type_to_kql
+
+    for plan in plans:
+        target = targets.get(plan.name.lower())
+        if target is None:
+            continue
+        column_name, target_type = target
+        plan.name = column_name
+        plan.type_known = True
+
+        if strict and target_type in _INTEGER_TYPES and plan.sql_type == "DOUBLE":
+            # Widening to DOUBLE keeps every stored value exactly up to 2**53.
+            connection.execute(f"ALTER TABLE {_quote(table)} ALTER COLUMN {_quote(column_name)} TYPE DOUBLE")
+            report.warnings.append(f"column {column_name} of table {table} now holds real numbers, not only whole ones")
+            target_type = "DOUBLE"
+        if _same_type(target_type, plan.sql_type):
             continue
 
-        column_name, stored_type = stored
-        target = _quote(column_name)
-        if stored_type in _INTEGER_TYPES and plan.sql_type == "DOUBLE":
-            # Widening to DOUBLE keeps every stored value exactly up to 2**53.
-            connection.execute(f"ALTER TABLE {_quote(table)} ALTER COLUMN {target} TYPE DOUBLE")
-            warnings.append(f"column {column_name} of table {table} now holds real numbers (it held whole numbers)")
-            stored_type = "DOUBLE"
-        if _same_type(stored_type, plan.sql_type):
-            selects.append(f"{plan.expression} AS {target}")
-        elif plan.all_empty:
-            selects.append(f"CAST(NULL AS {stored_type}) AS {target}")
+        if plan.all_empty:
+            expression = "CAST('' AS VARCHAR)" if target_type == "VARCHAR" else f"CAST(NULL AS {target_type})"
+        elif target_type == "VARCHAR" and plan.source_is_text:
+            # The file's own text, such as `54000` in a string column, rather than a number printed back.
+            expression = f"coalesce({plan.source}, '')"
         else:
-            value = f"NULLIF({plan.source}, '')" if plan.source_is_text else plan.expression
-            converted = f"TRY_CAST({value} AS {stored_type})"
-            _check_conversion(connection, table, column_name, stored_type, value, converted, file)
-            selects.append(f"{converted} AS {target}")
+            value = f"NULLIF({plan.source}, '')" if plan.sql_type == "VARCHAR" and plan.source_is_text else plan.expression
+            expression = f"TRY_CAST({value} AS {target_type})"
+            failed = _first_failed_value(connection, value, expression)
+            if failed is not None and strict:
+                raise IngestError(
+                    f"column {column_name} of table {table} is {sql_type_to_kql(target_type)}, but file {file} "
+                    f"has {_short(failed)} in it. Nothing was written. Ingest the file into another table, "
+                    f"or pass --replace to rebuild {table} from this file"
+                )
+            if failed is not None:
+                report.warnings.append(
+                    f"column {column_name} is {sql_type_to_kql(target_type)} in the Sentinel {table} table, "
+                    f"but the file has {_short(failed)} in it, so it is stored as {sql_type_to_kql(plan.sql_type)}"
+                )
+                plan.type_known = False
+                continue
+        plan.expression = expression
+        plan.sql_type = target_type
 
-    connection.execute(f"INSERT INTO {_quote(table)} BY NAME SELECT {', '.join(selects)} FROM {_STAGE}")
 
-
-def _check_conversion(
-    connection: Any, table: str, column: str, stored_type: str, value: str, converted: str, file: Path
-) -> None:
-    """Raise IngestError when a file value does not convert to the table column's type."""
-    bad = connection.execute(
+def _first_failed_value(connection: Any, value: str, converted: str) -> str | None:
+    """Return a value of the staging table that is not NULL but converts to NULL, or None when all convert."""
+    rows = connection.execute(
         f"SELECT CAST({value} AS VARCHAR) FROM {_STAGE} WHERE {value} IS NOT NULL AND {converted} IS NULL LIMIT 1"
     ).fetchall()
-    if bad:
-        from workbench.backends.local import sql_type_to_kql
-
-        raise IngestError(
-            f"column {column} of table {table} is {sql_type_to_kql(stored_type)}, but file {file} holds "
-            f"{_short(bad[0][0])} in it. Nothing was written. Ingest the file into another table, "
-            f"or pass --replace to rebuild {table} from this file"
-        )
+    return rows[0][0] if rows else None
 
 
 def _same_type(stored: str, planned: str) -> bool:
