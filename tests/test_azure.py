@@ -649,3 +649,43 @@ def test_cli_run_reports_error(emulator, tmp_path, monkeypatch, capsys):
     assert exit_code == 2
     assert "Log Analytics Reader" in captured.err
     assert "Traceback" not in captured.err
+
+
+class BlockingCredential:
+    """A credential that waits like a device-code sign-in nobody completes."""
+
+    def __init__(self) -> None:
+        self.called = threading.Event()
+        self.release = threading.Event()
+
+    def get_token(self, *scopes, **kwargs):
+        from azure.core.credentials import AccessToken
+
+        self.called.set()
+        self.release.wait(30)
+        return AccessToken("late-token", 2_000_000_000)
+
+
+def test_cancel_during_sign_in(emulator):
+    credential = BlockingCredential()
+    backend = AzureBackend(workspace_for(emulator, auth="device-code"), credential=credential)
+    token = CancelToken()
+    thread, errors = run_in_thread(backend, token)
+    try:
+        assert credential.called.wait(10)
+        token.cancel()
+        thread.join(10)
+        assert not thread.is_alive()
+        assert errors[0].kind == "cancelled"
+    finally:
+        credential.release.set()
+
+
+def test_device_prompt_on_stderr(capsys):
+    from workbench.backends.azure import _print_device_prompt
+
+    _print_device_prompt("https://microsoft.com/devicelogin", "ABCD-EFGH", datetime(2026, 12, 4, 22, 15, tzinfo=timezone.utc))
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "ABCD-EFGH" in captured.err
+    assert "https://microsoft.com/devicelogin" in captured.err

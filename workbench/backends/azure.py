@@ -309,44 +309,70 @@ class AzureBackend:
                 attempt += 1
 
     def _query_once(self, client: Any, query: str, window: Timespan, cancel: CancelToken) -> Any:
+        """Send the query from a helper thread and wait for it or for cancel, whichever comes first.
+
+        The helper thread is what lets cancel return at once even while the
+        credential blocks, as device-code sign-in does until the user finishes
+        it. Cancel also shuts down the request's sockets, so an abandoned
+        helper thread ends soon after, except inside such a credential call.
+        """
+        outcome: dict[str, Any] = {}
+        finished = threading.Event()
+        run = _RunSockets()
+
+        def call() -> None:
+            self._tracker.attach(run)
+            try:
+                outcome["response"] = client.query_workspace(
+                    self.workspace.workspace_id,
+                    query,
+                    timespan=window.azure_value(),
+                    server_timeout=self.workspace.server_timeout,
+                    include_statistics=True,
+                    additional_workspaces=self.workspace.additional_workspaces or None,
+                    read_timeout=self.workspace.server_timeout + READ_TIMEOUT_MARGIN_SECONDS,
+                )
+            except BaseException as error:  # noqa: BLE001 - handed to the waiting thread, which maps it
+                outcome["error"] = error
+            finally:
+                self._tracker.end()
+                finished.set()
+
+        def on_cancel() -> None:
+            run.abort()
+            finished.set()
+
+        cancel.on_cancel(on_cancel)
+        try:
+            if not cancel.cancelled:
+                threading.Thread(target=call, name=f"query-{self.workspace.name}", daemon=True).start()
+                finished.wait()
+        finally:
+            cancel.remove(on_cancel)
+
+        if cancel.cancelled:
+            raise _cancelled()
+        if "error" in outcome:
+            raise self._mapped_error(outcome["error"]) from None
+        return outcome["response"]
+
+    def _mapped_error(self, error: BaseException) -> Exception:
+        """Map a failure of `query_workspace` to a QueryError, or to `_Retryable` for HTTP 429 and 503."""
         from azure.core.exceptions import AzureError, HttpResponseError, ServiceRequestError, ServiceResponseError
 
-        run = self._tracker.begin()
-        cancel.on_cancel(run.abort)
-        try:
-            return client.query_workspace(
-                self.workspace.workspace_id,
-                query,
-                timespan=window.azure_value(),
-                server_timeout=self.workspace.server_timeout,
-                include_statistics=True,
-                additional_workspaces=self.workspace.additional_workspaces or None,
-                read_timeout=self.workspace.server_timeout + READ_TIMEOUT_MARGIN_SECONDS,
-            )
-        except HttpResponseError as error:
-            if cancel.cancelled:
-                raise _cancelled() from None
+        if isinstance(error, HttpResponseError):
             status = error.status_code or 0
             if status in (429, 503):
-                raise _Retryable(status, _retry_after_seconds(error)) from None
-            raise self._http_error(error) from None
-        except (ServiceRequestError, ServiceResponseError) as error:
-            if cancel.cancelled:
-                raise _cancelled() from None
-            raise self._network_error(error) from None
-        except AzureError as error:
-            if cancel.cancelled:
-                raise _cancelled() from None
+                return _Retryable(status, _retry_after_seconds(error))
+            return self._http_error(error)
+        if isinstance(error, (ServiceRequestError, ServiceResponseError)):
+            return self._network_error(error)
+        if isinstance(error, AzureError):
             log.warning("query on %s failed: %s", self.name, error)
-            raise QueryError(f"Log Analytics query failed: {error}", kind="internal") from None
-        except Exception:
-            # A socket shut down by cancel can surface as any low-level error.
-            if cancel.cancelled:
-                raise _cancelled() from None
-            raise
-        finally:
-            cancel.remove(run.abort)
-            self._tracker.end()
+            return QueryError(f"Log Analytics query failed: {error}", kind="internal")
+        if isinstance(error, Exception):
+            return error
+        raise error
 
     def _retry_wait(self, retryable: _Retryable, attempt: int) -> RetryWait:
         if attempt >= self.backoff.max_attempts:
@@ -649,15 +675,13 @@ def _shutdown(connection: Any) -> None:
 
 
 class _SocketTracker:
-    """Maps the running thread to its query's `_RunSockets`; the urllib3 connections report to it."""
+    """A map from each query thread to its `_RunSockets`, which the urllib3 connections register with."""
 
     def __init__(self) -> None:
         self._local = threading.local()
 
-    def begin(self) -> _RunSockets:
-        run = _RunSockets()
+    def attach(self, run: _RunSockets) -> None:
         self._local.run = run
-        return run
 
     def end(self) -> None:
         self._local.run = None
