@@ -340,7 +340,7 @@ def test_gateway_timeout_suggests_timespan(emulator):
     emulator.scenario = "gateway-timeout"
     error = run_error(backend_for(emulator))
     assert error.kind == "timeout"
-    assert "timespan" in error.hint
+    assert "shorter timespan than P1D" in error.hint
     assert len(emulator.received) == 1
 
 
@@ -652,7 +652,7 @@ def test_cli_run_reports_error(emulator, tmp_path, monkeypatch, capsys):
 
 
 class BlockingCredential:
-    """A credential that waits like a device-code sign-in nobody completes."""
+    """A credential that blocks like a device-code sign-in that the user never completes."""
 
     def __init__(self) -> None:
         self.called = threading.Event()

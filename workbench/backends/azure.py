@@ -353,10 +353,10 @@ class AzureBackend:
         if cancel.cancelled:
             raise _cancelled()
         if "error" in outcome:
-            raise self._mapped_error(outcome["error"]) from None
+            raise self._mapped_error(outcome["error"], window) from None
         return outcome["response"]
 
-    def _mapped_error(self, error: BaseException) -> Exception:
+    def _mapped_error(self, error: BaseException, window: Timespan) -> Exception:
         """Map a failure of `query_workspace` to a QueryError, or to `_Retryable` for HTTP 429 and 503."""
         from azure.core.exceptions import AzureError, HttpResponseError, ServiceRequestError, ServiceResponseError
 
@@ -364,7 +364,7 @@ class AzureBackend:
             status = error.status_code or 0
             if status in (429, 503):
                 return _Retryable(status, _retry_after_seconds(error))
-            return self._http_error(error)
+            return self._http_error(error, window)
         if isinstance(error, (ServiceRequestError, ServiceResponseError)):
             return self._network_error(error)
         if isinstance(error, AzureError):
@@ -391,7 +391,7 @@ class AzureBackend:
             return RetryWait(attempt, retryable.retry_after_seconds, retryable.status, "Retry-After")
         return RetryWait(attempt, self.backoff.wait_seconds(attempt), retryable.status, "backoff")
 
-    def _http_error(self, error: Any) -> QueryError:
+    def _http_error(self, error: Any, window: Timespan | None = None) -> QueryError:
         status = error.status_code or 0
         body = _error_body(error)
         code = str(body.get("code") or "")
@@ -444,11 +444,11 @@ class AzureBackend:
                 hint="Check workspace_id (the GUID on the workspace's Overview page) and endpoint",
             )
         if status in (408, 504):
-            timespan_text = self.workspace.default_timespan or DEFAULT_TIMESPAN
+            timespan_text = window.iso() if window is not None else "the one run"
             return QueryError(
                 f"The query ran past the service's time limit on workspace {workspace_id} (server_timeout {self.workspace.server_timeout} s): {detail}",
                 kind="timeout",
-                hint=f"Use a shorter timespan than the one run (default {timespan_text}), filter on TimeGenerated first, or raise server_timeout up to 600",
+                hint=f"Use a shorter timespan than {timespan_text}, filter on TimeGenerated first, or raise server_timeout up to 600",
             )
         return QueryError(
             f"Log Analytics returned HTTP {status} {code}: {detail}",

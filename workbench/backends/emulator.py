@@ -151,7 +151,7 @@ class EmulatorHandle:
         self.canned = (status, body, dict(headers or {}))
 
     def take_throttle(self, scenario: str) -> bool:
-        """Count one request of a throttled case and return whether it is answered 429."""
+        """Count one request of a throttled case and return whether it gets HTTP 429."""
         with self._lock:
             answered = self._throttled.get(scenario, 0)
             if self.throttle_count is not None and answered >= self.throttle_count:

@@ -59,7 +59,7 @@ def run_emulator(args: argparse.Namespace, config) -> int:
     stopped = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:
-        print(f"Log Analytics emulator on {handle.url} (scenario {handle.scenario}), answering from {db_path}")
+        print(f"Log Analytics emulator on {handle.url} (scenario {handle.scenario}) over {db_path}")
         print(f"Certificate to trust: {handle.ca_path}")
         print("Add this to the config file, set HUNT_WORKBENCH_STATIC_TOKEN to any text, and pick it with --workspace emulator:")
         print()
