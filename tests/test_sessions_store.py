@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from workbench.iocs.model import Indicator
 from workbench.kql.exclusions import Exclusion
 from workbench.paths import sessions_dir
-from workbench.sessions.model import VERDICTS, QueryRecord, Run, Session, Verdict
+from workbench.sessions.model import VERDICTS, QueryRecord, Run, Session, Verdict, row_hash
 from workbench.sessions.store import (
     SessionFileError,
     SessionWriteError,
@@ -591,3 +591,33 @@ def test_killed_saver_leaves_whole_file(tmp_path: Path) -> None:
         backup = tmp_path / "killed.toml.bak"
         if backup.exists():
             assert load_session(backup).id == "killed", f"seed {seed}, attempt {attempt}"
+
+
+# ---------------------------------------------------------------------------
+# The format document
+
+
+def format_document() -> str:
+    return (REPO_ROOT / "docs" / "session-format.md").read_text(encoding="utf-8")
+
+
+def test_doc_example_loads(tmp_path: Path) -> None:
+    text = format_document()
+    start = text.index("```toml\n") + len("```toml\n")
+    example = text[start : text.index("```", start)]
+    path = tmp_path / "example.toml"
+    path.write_text(example, encoding="utf-8")
+    session = load_session(path)
+    run = session.queries[0].runs[0]
+    assert run.rows[1] == ["2026-06-19T11:12:40.500000Z", None, None]
+    assert run.verdicts[0].row == row_hash(run.rows[0])
+    assert render_session(session) == example
+
+
+def test_doc_names_every_field() -> None:
+    from dataclasses import fields
+
+    text = format_document()
+    for model in (Indicator, Exclusion, QueryRecord, Run, Verdict, Session):
+        for item in fields(model):
+            assert f"`{item.name}`" in text, f"{model.__name__}.{item.name} is not documented"
