@@ -385,6 +385,15 @@ def test_copied_time_warned(lab, tmp_path, capsys):
     assert kql_count(db_path, "DeviceProcessEvents | where TimeGenerated == datetime(2021-12-15T23:00:03.449464Z)") == 1
 
 
+def test_empty_time_generated(lab, tmp_path, capsys):
+    config_path, db_path = lab
+    file = write(tmp_path / "events.csv", "TimeGenerated,Computer\n,a\n")
+
+    assert run_ingest(config_path, "Events_CL", str(file)) == 0
+    assert "TimeGenerated is empty in every row" in capsys.readouterr().err
+    assert kql_count(db_path, "Events_CL | where isnull(TimeGenerated)") == 1
+
+
 def test_day_first_dates(lab, tmp_path):
     config_path, db_path = lab
     file = write(tmp_path / "eu.csv", "TimeGenerated,Computer\n31/12/2025 10:00,a\n01/02/2025 10:00,b\n")
@@ -506,7 +515,7 @@ def test_integer_column_widened(lab, tmp_path):
 # Errors
 
 
-@pytest.mark.parametrize("name", ["1Events", "Events-CL", "Events CL", "", "where"])
+@pytest.mark.parametrize("name", ["1Events", "_Events", "Events-CL", "Events CL", "", "where", "E" * 1025])
 def test_bad_table_name(lab, tmp_path, capsys, name):
     config_path, db_path = lab
     file = write(tmp_path / "events.csv", "TimeGenerated,Computer\n2025-01-01T00:00:00Z,a\n")
@@ -615,6 +624,18 @@ def test_lock_held_elsewhere(lab, tmp_path, capsys):
     assert "retry" in error
     assert run_ingest(config_path, "Events_CL", str(file)) == 0
     assert kql_count(db_path, "Events_CL") == 2
+
+
+def test_open_read_only_here(tmp_path):
+    db_path = tmp_path / "lab.duckdb"
+    file = write(tmp_path / "events.csv", "TimeGenerated,Computer\n2025-01-01T00:00:00Z,a\n")
+    ingest_file(db_path, "Events_CL", file)
+    reader = duckdb.connect(str(db_path), read_only=True)
+    try:
+        with pytest.raises(IngestError, match="is open read-only in this process"):
+            ingest_file(db_path, "Events_CL", file)
+    finally:
+        reader.close()
 
 
 def test_lock_released_after(tmp_path):

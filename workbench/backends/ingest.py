@@ -44,7 +44,8 @@ OTRF name, `TimeCreated` the Windows event name, `FirstOperation` a portal
 `summarize` output.
 """
 
-_TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,1023}")
+_TABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,1023}")
+"""Up to 1,024 characters, the limit on KQL identifiers (learn.microsoft.com/kusto/query/schema-entities/entity-names)."""
 _STAGE = "_workbench_ingest_stage"
 _UNIT_SUFFIX = re.compile(r"^(?P<name>.*\S)\s+\[[^\[\]]+\]$")
 _UNNAMED = re.compile(r"^(Unnamed: \d+)?$")
@@ -80,12 +81,12 @@ _MAX_LISTED = 10
 
 
 class IngestError(Exception):
-    """A file that cannot be ingested, or a workspace that cannot be written; the message says what to do."""
+    """A file that cannot be ingested, or a workspace that cannot be written; the message names the fix."""
 
 
 @dataclass
 class IngestReport:
-    """What one ingest did."""
+    """The outcome of one ingest."""
 
     table: str
     """The table written, spelled as the workspace stores it."""
@@ -125,13 +126,13 @@ class _Planned:
 def validate_table_name(table: str) -> str:
     """Return `table` when it can name a workspace table; raise IngestError naming it otherwise.
 
-    Letters, digits and underscores, not starting with a digit: every Sentinel
+    Letters, digits and underscores, starting with a letter: every Sentinel
     table name (`CommonSecurityLog`) and custom log name (`Proxy_CL`) fits, and
     such a name needs no quoting in KQL.
     """
     if not _TABLE_NAME.fullmatch(table):
         raise IngestError(
-            f"invalid table name {table!r}: use letters, digits and underscores, starting with a letter, "
+            f"invalid table name {table!r}: use up to 1,024 letters, digits and underscores, starting with a letter, "
             "such as CommonSecurityLog or Proxy_CL"
         )
     import duckdb_kql
@@ -274,6 +275,14 @@ def _open_for_write(db_path: Path) -> Any:
                 "Close that process, or wait for it to finish, and retry the ingest"
             ) from None
         raise IngestError(f"workspace {db_path} cannot be opened: {error}") from None
+    except duckdb.ConnectionException as error:
+        if "different configuration" not in str(error):
+            raise IngestError(f"workspace {db_path} cannot be opened: {error}") from None
+        # DuckDB allows one configuration per file in a process: a read-only
+        # backend connection here blocks a writable one.
+        raise IngestError(
+            f"workspace {db_path} is open read-only in this process; close its backend before ingesting, and retry"
+        ) from None
     except duckdb.Error as error:
         raise IngestError(
             f"workspace {db_path} is not a readable DuckDB file: {error}. "
@@ -682,8 +691,16 @@ def _add_time_generated(plans: list[_Planned], report: IngestReport) -> None:
     """Copy an event time column to `TimeGenerated` when the file has none, and warn about an untyped one."""
     by_name = {plan.name.lower(): plan for plan in plans}
     existing = by_name.get("timegenerated")
+    if existing is not None and existing.all_empty:
+        existing.sql_type = "TIMESTAMPTZ"
+        existing.expression = "CAST(NULL AS TIMESTAMPTZ)"
+        existing.type_known = True
+        report.warnings.append(
+            f"column {existing.name} is empty in every row, so timespans and time filters skip these rows"
+        )
+        return
     if existing is not None:
-        if existing.sql_type != "TIMESTAMPTZ" and not existing.all_empty:
+        if existing.sql_type != "TIMESTAMPTZ":
             report.warnings.append(
                 f"column {existing.name} is not a time column, so timespans and time filters do not apply to these rows"
             )
