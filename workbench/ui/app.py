@@ -48,6 +48,9 @@ class WorkbenchApp(App[int]):
         Binding("ctrl+s", "save_session", "Save", priority=True, id="save_session"),
         Binding("ctrl+o", "open_session", "Open", priority=True, id="open_session"),
         Binding("ctrl+q", "quit_app", "Quit", priority=True, id="quit"),
+        Binding("ctrl+t", "pick_timespan", "Timespan", priority=True, id="pick_timespan"),
+        Binding("ctrl+l", "browse_sessions", "Sessions", priority=True, id="browse_sessions"),
+        Binding("f7", "pick_workspace", "Workspace", show=False, priority=True, id="pick_workspace"),
         Binding("f1", "help", "Help", priority=True, id="help"),
         Binding("question_mark", "help", "Help", show=False, id="help_outside_text"),
         Binding("tab", "next_pane", "Next pane", show=False, priority=True, id="next_pane"),
@@ -184,7 +187,7 @@ class WorkbenchApp(App[int]):
 
         try:
             workspace = self.config.workspace(self.workspace_name)
-            backend = open_backend(workspace, self.config)
+            backend = open_backend(workspace, self.config, **self._azure_options(workspace))
             backend.tables()
         except (ConfigError, WorkspaceError, QueryError) as error:
             log.warning("workspace could not be opened: %s", error)
@@ -195,6 +198,17 @@ class WorkbenchApp(App[int]):
             self.post_message(WorkspaceReady(None, f"{type(error).__name__}: {error}"))
             return
         self.post_message(WorkspaceReady(backend))
+
+    def _azure_options(self, workspace) -> dict[str, Any]:
+        if workspace.kind != "azure":
+            return {}
+        return {"prompt_callback": self._device_code_prompt}
+
+    def _device_code_prompt(self, verification_uri: str, user_code: str, expires_on: Any) -> None:
+        """Show the device-code sign-in inside the TUI; called from a worker thread by azure-identity."""
+        message = f"To sign in, open {sanitize(str(verification_uri))} and enter the code {sanitize(str(user_code))}"
+        self.call_from_thread(self.notify, message, title="Azure sign-in", severity="warning", timeout=900)
+        self.call_from_thread(self.set_status, message)
 
     def on_workspace_ready(self, message: WorkspaceReady) -> None:
         if message.backend is None:
@@ -239,13 +253,72 @@ class WorkbenchApp(App[int]):
         from workbench.iocs import merge_indicators
 
         indicators = merge_indicators(message.loads) if message.loads else []
+        if message.append:
+            from workbench.iocs.model import FeedLoad
+
+            current = FeedLoad(source="session", format="session", indicators=list(self.session.indicators))
+            indicators = merge_indicators([current, *message.loads])
+            for load in message.loads:
+                self._import_hunt_package(load)
+            if message.loads:
+                self.mark_dirty()
         self.session.indicators = indicators
         self.ioc_pane.set_indicators(indicators)
+        for load in message.loads:
+            if message.append:
+                self.notify(f"Loaded {len(load.indicators)} indicators from {sanitize(load.source)} ({load.format})")
         rejected = sum(len(load.rejected) for load in message.loads)
         for error in message.errors:
             self.notify(sanitize(error), title="Feed not loaded", severity="error", timeout=10)
         if rejected:
             self.notify(f"{rejected} feed entries were rejected; run `workbench iocs FILE` to see why", severity="warning")
+
+    def _import_hunt_package(self, load: Any) -> None:
+        """Add a hunt package's queries, and its false-positive scenarios as disabled exclusions, with lint findings."""
+        for title, text in getattr(load, "queries", []):
+            self.session.queries.append(QueryRecord(id=self.session.next_query_id(), title=title, text=text, timespan=self.config.default_timespan))
+        scenarios = getattr(load, "exclusion_texts", [])
+        if not scenarios:
+            return
+        try:
+            from workbench.kql.lint import parse_filter_text
+        except ImportError:
+            return
+        findings_count = 0
+        for title, _description, filter_text in scenarios:
+            candidates, findings = parse_filter_text(filter_text)
+            for candidate in candidates:
+                candidate.id = self.session.next_exclusion_id()
+                candidate.enabled = False
+                if not candidate.reason:
+                    candidate.reason = title
+                self.session.exclusions.append(candidate)
+            findings_count += len(findings)
+        self.exclusions_pane.set_exclusions(self.session.exclusions)
+        self.refresh_lint()
+        if findings_count:
+            self.notify(
+                f"The hunt package's false-positive filters have {findings_count} problems; they were added disabled. See the Exclusions pane",
+                severity="warning",
+                timeout=12,
+            )
+
+    def refresh_lint(self, removed: dict[str, int] | None = None, total_rows: int | None = None) -> None:
+        """Lint the session's exclusions against the workspace schema and show the findings in the pane."""
+        try:
+            from workbench.kql.lint import lint_exclusions
+        except ImportError:
+            return
+        tables = self.backend.tables() if self.backend is not None else None
+        try:
+            findings = lint_exclusions(self.session.exclusions, tables, rows_by_exclusion=removed, total_rows=total_rows)
+        except Exception as error:  # noqa: BLE001 - lint must never stop a hunt
+            log.warning("exclusion lint failed: %s", error)
+            return
+        by_id: dict[str, list[str]] = {}
+        for finding in findings:
+            by_id.setdefault(finding.exclusion_id, []).append(finding.message)
+        self.exclusions_pane.set_exclusions(self.session.exclusions, findings=by_id)
 
     # Hunts
 
@@ -392,7 +465,10 @@ class WorkbenchApp(App[int]):
         if removed_total or hunt.removed:
             summary += f"; exclusions removed {removed_total}"
         if result.truncated:
-            summary = f"{result.row_count} of >{result.row_count} rows (cut at the fetch limit)" + summary[len(str(result.row_count)) + 5 :]
+            summary = f"{result.row_count:,} of >{result.row_count:,} rows (fetch limit) in {result.elapsed_seconds:.2f} s on {result.workspace}"
+        statistics = _statistics_text(result.statistics)
+        if statistics:
+            summary += f"; {statistics}"
         for partial in result.partial_errors:
             self.notify(sanitize(partial), title="Partial result", severity="warning", timeout=15)
         column_types = {column.name: column.kql_type for column in result.columns}
@@ -628,6 +704,156 @@ class WorkbenchApp(App[int]):
             # Not the main thread (as under some test runners): signals cannot be handled here.
             pass
 
+    # Workspace, timespan, sessions and replay
+
+    def action_pick_timespan(self) -> None:
+        """Choose the timespan of the current query: last hour, day, week, 14 or 30 days, or custom."""
+        from workbench.ui.screens import ChoiceScreen, PathScreen
+
+        choices = [
+            ("Last hour (PT1H)", "PT1H"),
+            ("Last 24 hours (P1D)", "P1D"),
+            ("Last 7 days (P7D)", "P7D"),
+            ("Last 14 days (P14D)", "P14D"),
+            ("Last 30 days (P30D)", "P30D"),
+            ("Custom: ISO 8601 duration or START/END", "custom"),
+        ]
+
+        def chosen(value: str | None) -> None:
+            if value == "custom":
+                self.push_screen(
+                    PathScreen("Custom timespan", self._current_timespan_text(), "P3D, PT6H, or 2026-12-01T00:00:00Z/2026-12-02T00:00:00Z"),
+                    self._set_timespan,
+                )
+            elif value:
+                self._set_timespan(value)
+
+        self.push_screen(ChoiceScreen("Timespan of the query", choices), chosen)
+
+    def _set_timespan(self, text: str | None) -> None:
+        if not text:
+            return
+        try:
+            timespan = Timespan.parse(text)
+        except ValueError as error:
+            self.notify(sanitize(str(error)), severity="error")
+            return
+        self.config.default_timespan = timespan.iso()
+        query = self.session.query(self.current_query_id)
+        if query is not None:
+            query.timespan = timespan.iso()
+            self.mark_dirty()
+        self.set_status(f"Timespan set to {timespan.iso()}; ctrl+r runs the query over it")
+
+    def action_pick_workspace(self) -> None:
+        """Switch the workspace that queries go to."""
+        from workbench.ui.screens import ChoiceScreen
+
+        choices = [
+            (f"{workspace.name}  ({workspace.kind}{': ' + workspace.workspace_id if workspace.workspace_id else ''})", workspace.name)
+            for workspace in self.config.workspaces
+        ]
+
+        def chosen(name: str | None) -> None:
+            if not name:
+                return
+            if self.running is not None:
+                self.running.cancel()
+            old = self.backend
+            self.backend = None
+            self.backend_name = ""
+            if old is not None:
+                old.close()
+            self.workspace_name = name
+            self.set_status(f"Opening workspace {name}...")
+            self.open_workspace()
+
+        self.push_screen(ChoiceScreen("Workspace", choices, "Add workspaces in config.toml under [[workspaces]]"), chosen)
+
+    def action_browse_sessions(self) -> None:
+        """Browse the saved sessions: open, rename, duplicate, delete."""
+        from workbench.ui.session_browser import SessionBrowserScreen
+
+        def chosen(path: Path | None) -> None:
+            if path is None:
+                return
+            if self.dirty:
+                self.save(quiet=True)
+            self._load_session_file(path)
+
+        self.push_screen(SessionBrowserScreen(), chosen)
+
+    def action_replay(self) -> None:
+        """Re-run every query of the session and show what changed since the last runs."""
+        if self.backend is None:
+            self.notify("The workspace is not open yet", severity="warning")
+            return
+        self.set_status("Replaying the session...")
+        self._replay_worker(self.session, self.backend)
+
+    @work(thread=True, exclusive=True, group="replay")
+    def _replay_worker(self, session: Session, backend: Any) -> None:
+        from workbench.sessions.replay import replay_session
+
+        try:
+            report = replay_session(session, backend, snapshot_rows_limit=self.config.snapshot_rows)
+        except Exception as error:  # noqa: BLE001 - shown instead of crashing the app
+            log.exception("replay of session %s failed", session.id)
+            self.call_from_thread(self.notify, sanitize(f"Replay failed: {error}"), severity="error")
+            return
+        self.call_from_thread(self._replay_done, report)
+
+    def _replay_done(self, report: Any) -> None:
+        from workbench.sessions.replay import apply_replay
+        from workbench.ui.screens import TextScreen
+
+        apply_replay(self.session, report)
+        self.mark_dirty()
+        lines = [f"Replay on {report.workspace} at {report.ran_at:%Y-%m-%d %H:%M} UTC: {report.new_count} new rows", ""]
+        for diff in report.queries:
+            if diff.error:
+                lines.append(f"{diff.query_id} {diff.title}: failed: {diff.error}")
+            else:
+                lines.append(
+                    f"{diff.query_id} {diff.title}: {diff.new_count} new, {diff.gone_count} gone, "
+                    f"{diff.unchanged_count} unchanged, {diff.carried_verdicts} verdicts carried over"
+                )
+        self.push_screen(TextScreen("Replay", "\n".join(lines)))
+        self.set_status(f"Replay: {report.new_count} new rows")
+
+    def get_system_commands(self, screen: Any):
+        from textual.app import SystemCommand
+
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Switch workspace", "Choose the workspace queries go to (f7)", self.action_pick_workspace)
+        yield SystemCommand("Set timespan", "Last hour, day, week, 30 days or custom (ctrl+t)", self.action_pick_timespan)
+        yield SystemCommand("Browse sessions", "Open, rename, duplicate or delete saved sessions (ctrl+l)", self.action_browse_sessions)
+        yield SystemCommand("Replay session", "Re-run every query and show new, gone and unchanged rows", self.action_replay)
+        yield SystemCommand("Add IOC feed", "Load indicators from a feed file", self.action_add_feed)
+        yield SystemCommand("Export results", "Write the shown rows to CSV, JSON lines or Markdown", self.results_pane.action_export)
+
+    def action_add_feed(self) -> None:
+        """Load indicators from a feed file into the session."""
+        from workbench.ui.screens import PathScreen
+
+        def chosen(path_text: str | None) -> None:
+            if path_text:
+                self._load_feed_file(Path(path_text).expanduser())
+
+        self.push_screen(PathScreen("Add IOC feed", str(Path.cwd()) + "/", "ThreatFox, STIX 2.1, MISP, text or hunt package; tab completes"), chosen)
+
+    @work(thread=True, group="feeds")
+    def _load_feed_file(self, path: Path) -> None:
+        from workbench.iocs import load_feed
+
+        try:
+            load = load_feed(path)
+        except Exception as error:  # noqa: BLE001 - one bad feed is reported, the app goes on
+            log.warning("feed %s could not be loaded: %s", path, error)
+            self.post_message(FeedsLoaded([], [f"{path}: {error}"], append=True))
+            return
+        self.post_message(FeedsLoaded([load], [], append=True))
+
     # Navigation and help
 
     def action_focus_pane(self, pane_id: str) -> None:
@@ -721,3 +947,21 @@ def _table_from_snapshot(run: Run):
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             arrays.append(pa.array([None if value is None else str(value) for value in values], type=pa.string()))
     return pa.table(arrays, names=names)
+
+
+def _statistics_text(statistics: dict[str, object]) -> str:
+    """Return the service's query statistics as a short text (CPU time, data scanned); empty when there are none."""
+    parts = []
+    cpu = statistics.get("cpu_seconds")
+    if isinstance(cpu, (int, float)):
+        parts.append(f"CPU {cpu:.2f} s")
+    scanned = statistics.get("scanned_rows")
+    if isinstance(scanned, int):
+        parts.append(f"scanned {scanned:,} rows")
+    size = statistics.get("result_bytes")
+    if isinstance(size, int):
+        parts.append(f"{size / 1_000_000:.1f} MB returned")
+    memory = statistics.get("memory_peak_bytes")
+    if isinstance(memory, int):
+        parts.append(f"peak memory {memory / 1_000_000:.0f} MB")
+    return ", ".join(parts)

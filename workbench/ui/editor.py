@@ -64,6 +64,7 @@ COMPLETION_ROWS = 8
 """Rows the completion list shows before it scrolls, small enough for a 24-row screen."""
 
 _CTRL_SPACE_KEYS = frozenset({"ctrl+space", "ctrl+at", "ctrl+@"})
+_COMPLETION_LIST_KEYS = frozenset({"up", "down", "pageup", "pagedown", "enter", "tab", "escape"})
 
 # Highlights of one row as TextArea stores them: (start byte, end byte, highlight name).
 RowHighlights = list[tuple[int, int | None, str]]
@@ -172,6 +173,8 @@ class KqlEditor(TextArea):
         self._completions: list[Completion] = []
         self._completion_start: tuple[int, int] | None = None
         self._dismissed_at: tuple[int, int] | None = None
+        self._text_version = 0
+        self._tab_answer: tuple[object, bool] | None = None
         self.validation_delay = validation_delay
         self.diagnostics: list[SyntaxDiagnostic] = []
         """The diagnostics of the last `Validated` message."""
@@ -203,6 +206,7 @@ class KqlEditor(TextArea):
         self._tables = {table.name: table for table in tables}
         self._lexed_lines = {}
         self._lexed_blocks = {}
+        self._text_version += 1
         self._refresh_highlights()
         self.refresh()
 
@@ -217,6 +221,7 @@ class KqlEditor(TextArea):
     def _build_highlight_map(self) -> None:
         """Fill TextArea's highlight map from the KQL lexer, then schedule a syntax check."""
         self._refresh_highlights()
+        self._text_version += 1
         self._dismissed_at = None
         self._schedule_validation()
 
@@ -413,19 +418,12 @@ class KqlEditor(TextArea):
                     ranked[completion.label] = completion
         return list(ranked.values())[:MAX_COMPLETIONS]
 
-    def open_completion(self, *, require_longer: bool = False) -> bool:
-        """Show the completion list for the word before the cursor, returning False when nothing matches.
-
-        With `require_longer`, the list opens only when some entry is longer
-        than the typed word, so tab after a finished name moves focus instead.
-        """
-        if self.read_only or self.selected_text:
+    def open_completion(self) -> bool:
+        """Show the completion list for the word before the cursor, returning False when nothing matches."""
+        if self.read_only or self.selection.start != self.selection.end:
             return False
         context = self.completion_context()
         completions = self.completions(context)
-        if require_longer:
-            if not context.prefix or not any(len(item.label) > len(context.prefix) for item in completions):
-                return False
         if not completions:
             self.close_completion()
             return False
@@ -519,6 +517,22 @@ class KqlEditor(TextArea):
 
     # --------------------------------------------------------------------- keys
 
+    def check_consume_key_off(self, key: str, character: str | None = None) -> bool:
+        """Return True for the keys the editor takes ahead of the app's bindings.
+
+        Textual leaves out an ancestor's binding, priority or not, for a key
+        the focused widget consumes. So the app's tab binding yields while tab
+        completes, and escape closes the list instead of cancelling a query.
+        """
+        if not self.read_only:
+            if self.completion_open and key in _COMPLETION_LIST_KEYS:
+                return True
+            if key in _CTRL_SPACE_KEYS:
+                return True
+            if key == "tab" and self._tab_completes():
+                return True
+        return super().check_consume_key(key, character)
+
     async def _on_key(self, event: events.Key) -> None:
         # prevent_default() keeps TextArea._on_key, which runs next, from inserting the key.
         if self.completion_open and self._handle_completion_key(event.key):
@@ -530,11 +544,33 @@ class KqlEditor(TextArea):
             event.prevent_default()
             self.open_completion()
             return
-        if event.key == "tab" and self._dismissed_at != self.cursor_location:
-            if self.open_completion(require_longer=True):
-                event.stop()
-                event.prevent_default()
-                return
+        if event.key == "tab" and self._tab_completes() and self.open_completion():
+            event.stop()
+            event.prevent_default()
+
+    def _tab_completes(self) -> bool:
+        """Return True when tab at the cursor opens the completion list instead of moving focus.
+
+        Textual asks `check_consume_key` about tab on every key press, so the
+        answer is kept until the text, the cursor or the dismissal changes.
+        """
+        state = (self._text_version, self.selection, self._dismissed_at)
+        if self._tab_answer is not None and self._tab_answer[0] == state:
+            return self._tab_answer[1]
+        completes = self._has_longer_completion()
+        self._tab_answer = (state, completes)
+        return completes
+
+    def _has_longer_completion(self) -> bool:
+        if self.read_only or self.selection.start != self.selection.end:
+            return False
+        if self._dismissed_at == self.cursor_location:
+            return False
+        row, column = self.cursor_location
+        if not lexer.word_before(self.document.lines[row], column):
+            return False
+        context = self.completion_context()
+        return any(len(item.label) > len(context.prefix) for item in self.completions(context))
 
     def _handle_completion_key(self, key: str) -> bool:
         popup = self._completion_list

@@ -32,8 +32,10 @@ class WorkspaceReady(Message):
 class FeedsLoaded(Message):
     """A feed worker finished loading indicators."""
 
-    def __init__(self, loads: list, errors: list[str]) -> None:
+    def __init__(self, loads: list, errors: list[str], append: bool = False) -> None:
         super().__init__()
+        self.append = append
+        """True to add the indicators to the session's; False to replace them."""
         self.loads = loads
         """The `FeedLoad`s that were read."""
         self.errors = errors

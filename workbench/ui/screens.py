@@ -216,8 +216,43 @@ class ExclusionFormScreen(ModalScreen[Exclusion | None]):
         self.dismiss(self.exclusion)
 
 
+class PathSuggester:
+    """Suggests the completion of a file path from the file system, for `Input(suggester=...)`."""
+
+    @staticmethod
+    def make():
+        from textual.suggester import Suggester
+
+        class _PathSuggester(Suggester):
+            async def get_suggestion(self, value: str) -> str | None:
+                return complete_path(value)
+
+        return _PathSuggester(use_cache=False, case_sensitive=True)
+
+
+def complete_path(value: str) -> str | None:
+    """Return `value` completed to the first matching file or folder name; None when nothing matches."""
+    import os
+    from pathlib import Path
+
+    if not value:
+        return None
+    expanded = os.path.expanduser(value)
+    folder, _, prefix = expanded.rpartition("/")
+    base = Path(folder or ".")
+    try:
+        names = sorted(entry.name for entry in base.iterdir() if entry.name.startswith(prefix) and not entry.name.startswith(".") or (prefix.startswith(".") and entry.name.startswith(prefix)))
+    except OSError:
+        return None
+    if not names:
+        return None
+    match = names[0]
+    suffix = "/" if (base / match).is_dir() else ""
+    return value[: len(value) - len(prefix)] + match + suffix
+
+
 class PathScreen(ModalScreen[str | None]):
-    """Ask for a file path (open a session, save as)."""
+    """Ask for a file path (open a session, export, add a feed); right arrow accepts the suggested completion."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="path.cancel")]
 
@@ -230,7 +265,7 @@ class PathScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title")
-            yield Input(self.value, id="path-input")
+            yield Input(self.value, id="path-input", suggester=PathSuggester.make())
             yield Static(Text(self.hint), classes="dialog-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -238,4 +273,62 @@ class PathScreen(ModalScreen[str | None]):
         self.dismiss(event.value.strip() or None)
 
     def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceScreen(ModalScreen[str | None]):
+    """Pick one of several labelled values with the arrow keys and enter."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
+
+    def __init__(self, title: str, choices: list[tuple[str, str]], hint: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = choices
+        """(label, value) pairs in display order."""
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import OptionList
+        from textual.widgets.option_list import Option
+
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield OptionList(*[Option(Text(label), id=str(index)) for index, (label, _) in enumerate(self.choices)], id="choice-list")
+            if self.hint:
+                yield Static(Text(self.hint), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#choice-list").focus()
+
+    def on_option_list_option_selected(self, event: Any) -> None:
+        event.stop()
+        index = int(event.option.id)
+        self.dismiss(self.choices[index][1])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextScreen(ModalScreen[None]):
+    """A scrollable block of text, such as a replay report."""
+
+    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close", id="text.close")]
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            with VerticalScroll(id="detail-body"):
+                yield Static(Text(sanitize(self.body, keep_newlines=True)))
+            yield Static("escape closes", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-body").focus()
+
+    def action_dismiss(self) -> None:
         self.dismiss(None)

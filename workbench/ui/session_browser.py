@@ -1,0 +1,203 @@
+"""The session browser: every saved session, with open, rename, duplicate and delete."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from workbench.text import sanitize
+
+COLUMNS = ["title", "updated", "indicators", "queries", "runs", "hits", "verdicts", "file"]
+
+
+class SessionBrowserScreen(ModalScreen[Path | None]):
+    """Lists the sessions folder; `enter` opens, `r` renames, `c` duplicates, `d` deletes."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="sessions.open"),
+        Binding("r", "rename", "Rename", id="sessions.rename"),
+        Binding("c", "duplicate", "Duplicate", id="sessions.duplicate"),
+        Binding("d,delete", "delete", "Delete", id="sessions.delete"),
+        Binding("escape", "close", "Close", id="sessions.close"),
+    ]
+
+    def __init__(self, folder: Path | None = None) -> None:
+        super().__init__()
+        self.folder = folder
+        self.summaries: list[Any] = []
+        self.details: list[tuple[int, str]] = []
+        """(hits of the last runs, verdict counts text) per summary."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="sessions-dialog"):
+            yield Static("Sessions", classes="dialog-title")
+            self._table = self._new_table([])
+            yield self._table
+            yield Static("enter open · r rename · c duplicate · d delete · escape close", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def _new_table(self, rows: list[list[str]]):
+        from textual_fastdatatable import ArrowBackend, DataTable
+
+        return DataTable(
+            backend=ArrowBackend.from_records([COLUMNS, *rows], has_header=True),
+            cursor_type="row",
+            show_row_labels=False,
+            render_markup=False,
+            max_column_content_width=40,
+            id="sessions-table",
+        )
+
+    def reload(self) -> None:
+        from workbench.sessions.store import list_sessions, load_session
+
+        self.summaries = list_sessions(self.folder)
+        rows = []
+        for summary in self.summaries:
+            hits = 0
+            verdicts: dict[str, int] = {}
+            if not summary.error:
+                try:
+                    session = load_session(summary.path)
+                except Exception:  # noqa: BLE001 - listed with its error instead
+                    session = None
+                for query in session.queries if session else []:
+                    run = query.last_run
+                    if run is None:
+                        continue
+                    hits += run.row_count
+                    for verdict in run.verdicts:
+                        verdicts[verdict.verdict] = verdicts.get(verdict.verdict, 0) + 1
+            verdict_text = " ".join(f"{name.split('_')[0]}:{count}" for name, count in sorted(verdicts.items()))
+            updated = summary.updated.strftime("%Y-%m-%d %H:%M") if summary.updated else "unreadable"
+            title = summary.title or (summary.error.split(":")[0] if summary.error else summary.id)
+            rows.append(
+                [
+                    sanitize(title),
+                    updated,
+                    str(summary.indicator_count),
+                    str(summary.query_count),
+                    str(summary.run_count),
+                    str(hits),
+                    verdict_text,
+                    sanitize(summary.path.name),
+                ]
+            )
+        old = self._table
+        self._table = self._new_table(rows)
+        if old.is_mounted:
+            self.query_one("#sessions-dialog").mount(self._table, after=old)
+            old.remove()
+        self._table.focus()
+        if not rows:
+            self.notify("No saved sessions yet: ctrl+s saves the current one")
+
+    def current(self) -> Any | None:
+        if not self.summaries:
+            return None
+        row = self._table.cursor_row
+        return self.summaries[row] if 0 <= row < len(self.summaries) else None
+
+    def on_data_table_cell_selected(self, event: Any) -> None:
+        event.stop()
+        self.action_open()
+
+    def on_data_table_row_selected(self, event: Any) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        """Open the session under the cursor."""
+        summary = self.current()
+        if summary is None:
+            return
+        if summary.error:
+            self.notify(sanitize(summary.error), severity="error", timeout=15)
+            return
+        self.dismiss(summary.path)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_rename(self) -> None:
+        """Change the title of the session under the cursor."""
+        summary = self.current()
+        if summary is None or summary.error:
+            return
+        from workbench.ui.screens import PathScreen
+
+        def renamed(title: str | None) -> None:
+            if not title:
+                return
+            from workbench.sessions.store import load_session, save_session
+
+            try:
+                session = load_session(summary.path)
+                session.title = title
+                save_session(session, summary.path)
+            except Exception as error:  # noqa: BLE001 - reported, the file is unchanged on failure
+                self.notify(sanitize(str(error)), severity="error", timeout=15)
+                return
+            self.reload()
+
+        self.app.push_screen(PathScreen("New title", summary.title, "enter saves, escape cancels"), renamed)
+
+    def action_duplicate(self) -> None:
+        """Copy the session under the cursor to a new file."""
+        summary = self.current()
+        if summary is None or summary.error:
+            return
+        from workbench.sessions.store import load_session, save_session
+
+        try:
+            session = load_session(summary.path)
+            number = 2
+            target = summary.path.with_name(f"{summary.path.stem}-copy.toml")
+            while target.exists():
+                target = summary.path.with_name(f"{summary.path.stem}-copy{number}.toml")
+                number += 1
+            session.id = target.stem
+            session.title = f"{session.title} (copy)"
+            save_session(session, target)
+        except Exception as error:  # noqa: BLE001 - reported to the user
+            self.notify(sanitize(str(error)), severity="error", timeout=15)
+            return
+        self.notify(f"Copied to {target.name}")
+        self.reload()
+
+    def action_delete(self) -> None:
+        """Delete the session under the cursor, after confirmation; its .bak stays as a way back."""
+        summary = self.current()
+        if summary is None:
+            return
+        from workbench.ui.screens import ConfirmScreen
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            backup = summary.path.with_name(summary.path.name + ".deleted")
+            try:
+                shutil.move(str(summary.path), str(backup))
+            except OSError as error:
+                self.notify(f"Delete failed: {sanitize(str(error))}", severity="error")
+                return
+            self.notify(f"Deleted; the file was kept as {backup.name} until you remove it")
+            self.reload()
+
+        self.app.push_screen(
+            ConfirmScreen(f"Delete session {summary.title or summary.id!r} ({summary.path.name})?"), confirmed
+        )
+
+
+def render_hint(text: str) -> Text:
+    return Text(text, style="dim")
