@@ -38,7 +38,13 @@ APP_KEYS = ("ctrl+r", "f5", "f1", "ctrl+s", "ctrl+g", "ctrl+o", "ctrl+q", "escap
 class Host(App[None]):
     """An editor and an input, with the app-level bindings the workbench uses."""
 
-    BINDINGS = [Binding(key, f"record('{key}')") for key in APP_KEYS]
+    # Tab and shift+tab are priority bindings, as in the workbench app, where
+    # they move between panes whatever widget has focus.
+    BINDINGS = [
+        *(Binding(key, f"record('{key}')") for key in APP_KEYS),
+        Binding("tab", "focus_next", priority=True),
+        Binding("shift+tab", "focus_previous", priority=True),
+    ]
 
     def __init__(self, text: str = "") -> None:
         super().__init__()

@@ -517,7 +517,7 @@ class KqlEditor(TextArea):
 
     # --------------------------------------------------------------------- keys
 
-    def check_consume_key_off(self, key: str, character: str | None = None) -> bool:
+    def check_consume_key(self, key: str, character: str | None = None) -> bool:
         """Return True for the keys the editor takes ahead of the app's bindings.
 
         Textual leaves out an ancestor's binding, priority or not, for a key
