@@ -27,6 +27,7 @@ from workbench.kql.exclusions import Exclusion
 from workbench.paths import sessions_dir
 from workbench.sessions.model import VERDICTS, QueryRecord, Run, Session, Verdict, row_hash
 from workbench.sessions.store import (
+    SessionConflictError,
     SessionFileError,
     SessionWriteError,
     default_session_path,
@@ -348,6 +349,43 @@ def test_forced_save_keeps_unreadable(tmp_path: Path) -> None:
     save_session(sample_session(), path, force=True)
     assert (tmp_path / "broken.toml.unreadable").read_text() == BROKEN
     assert load_session(path).id == "nanocore-c2-2026-12-04"
+
+
+OTHER_SAVER = """
+import sys
+from pathlib import Path
+from workbench.sessions.store import load_session, save_session
+
+path = Path(sys.argv[1])
+session = load_session(path)
+session.title = "saved by the other process"
+save_session(session, path)
+"""
+
+
+def test_save_conflict_detected(tmp_path: Path) -> None:
+    path = tmp_path / "shared.toml"
+    session = sample_session()
+    save_session(session, path)
+    subprocess.run([sys.executable, "-c", OTHER_SAVER, str(path)], check=True, cwd=REPO_ROOT)
+    theirs = path.read_bytes()
+    session.title = "saved here"
+    with pytest.raises(SessionConflictError, match="changed on disk"):
+        save_session(session, path)
+    assert path.read_bytes() == theirs
+    save_session(session, path, force=True)
+    assert load_session(path).title == "saved here"
+    assert (tmp_path / "shared.toml.bak").read_bytes() == theirs
+
+
+def test_reload_clears_conflict(tmp_path: Path) -> None:
+    path = tmp_path / "shared.toml"
+    save_session(sample_session(), path)
+    subprocess.run([sys.executable, "-c", OTHER_SAVER, str(path)], check=True, cwd=REPO_ROOT)
+    session = load_session(path)
+    session.title = "after reload"
+    save_session(session, path)
+    assert load_session(path).title == "after reload"
 
 
 @pytest.mark.parametrize(

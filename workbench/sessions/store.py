@@ -12,7 +12,9 @@ an invalid value) raises `SessionFileError` with the path, the line and what
 to do, and is never overwritten: before replacing a file, `save_session`
 checks that the file on disk is one this process loaded or wrote (same inode,
 size and modification time) or else loads it again, and rejects the save when
-that load fails, unless `force=True`. A forced save keeps the unloadable file
+that load fails, unless `force=True`. A file that loads but was saved by
+another process (the TUI and a `workbench replay --update` from cron) is not
+overwritten either, since that would drop the other process's changes. A forced save keeps the unloadable file
 as `<name>.toml.unreadable` and leaves the `.bak` alone, since the `.bak` is
 then the last good version.
 """
@@ -60,6 +62,14 @@ class SessionFileError(SessionError):
         self.path = path
         self.line = line
         """1-based line of the problem; None when it is not known."""
+
+
+class SessionConflictError(SessionError):
+    """A save rejected because another process saved the same file after this one loaded it."""
+
+    def __init__(self, message: str, *, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class SessionWriteError(SessionError):
@@ -246,9 +256,11 @@ def line_of_key(text: str, key: str) -> int | None:
 def save_session(session: Session, path: Path, *, force: bool = False) -> None:
     """Write `session` to `path` atomically with mode 0600, keeping the previous file as `.bak`.
 
-    Raises SessionFileError, leaving every file as it was, when `path` contains a
-    file that does not load (unless `force`), and SessionWriteError when the
-    file system fails (full disk, read-only folder). `session` is never
+    Raises, leaving every file as it was: SessionFileError when `path`
+    contains a file that does not load, SessionConflictError when another
+    process saved `path` after this one loaded or wrote it (both unless
+    `force`), and SessionWriteError when the file system fails (full disk,
+    read-only folder). `session` is never
     changed; callers set `session.updated` themselves.
     """
     path = Path(path).expanduser()
@@ -293,15 +305,16 @@ def _contains_carriage_return(value: object) -> bool:
 def _check_target(session: Session, path: Path, force: bool) -> bool:
     """Return True when `path` contains a file that does not load and `force` allows replacing it.
 
-    Raises SessionFileError when it does not load and `force` is False.
+    Raises SessionFileError when that file does not load, and SessionConflictError
+    when it loads but another process replaced it after this one loaded or wrote
+    it, unless `force` is True.
     """
     try:
         stamp = _stamp(os.stat(path))
-    except FileNotFoundError:
-        return False
     except OSError:
         return False
-    if _known_stamps.get(_key(path)) == stamp:
+    known = _known_stamps.get(_key(path))
+    if known == stamp:
         return False
     try:
         _read(path)
@@ -315,6 +328,14 @@ def _check_target(session: Session, path: Path, force: bool) -> bool:
             path=path,
             line=error.line,
         ) from None
+    if known is not None and not force:
+        log.warning("rejected saving session %s: %s changed on disk after it was loaded", session.id, path)
+        raise SessionConflictError(
+            f"Session {session.id} was not saved: {_display(path)} changed on disk after it was opened here "
+            "(another workbench or a `workbench replay --update` saved it). The file was not changed; "
+            "reopen it to get the other changes, or save under another name",
+            path=path,
+        )
     return False
 
 
