@@ -1,8 +1,8 @@
 """Tests of `workbench ingest` on real exports, followed by real KQL hunts on the ingested tables.
 
 Every file of the sample telemetry folder is loaded through the CLI into one
-workspace, and each table is then hunted with duckdb-kql against that file,
-so a type or time that came out wrong shows up as a hunt that finds nothing.
+workspace, and each table is then hunted with duckdb-kql against that file.
+A type or time that came out wrong shows up as a hunt that finds nothing.
 """
 
 from __future__ import annotations

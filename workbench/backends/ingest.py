@@ -1,9 +1,9 @@
 """Load CSV, JSON lines and Parquet exports into a table of a local DuckDB workspace.
 
 `ingest_file` reads the file with DuckDB's own readers into a temporary staging
-table, infers each column's type from all of its values with one aggregate
-query, and writes the rows in one transaction: a failed ingest leaves the
-workspace as it was. No step loops over rows in Python.
+table and infers each column's type from all of its values (see
+`ingest_types`). It writes the rows in one transaction, so a failed ingest
+leaves the workspace as it was. No step loops over rows in Python.
 
 Real exports are not clean, and each quirk below comes from a Log Analytics
 portal, Defender or pandas export. Column names lose a unit suffix
@@ -31,54 +31,30 @@ from pathlib import Path
 from typing import Any
 
 from workbench.backends.base import Column
+from workbench.backends.ingest_types import (
+    EVENT_TIME_COLUMNS,
+    STAGE_TABLE,
+    PlannedColumn,
+    SourceColumn,
+    add_time_generated,
+    plan_columns,
+    quote_identifier,
+    short_value,
+    warn_untyped_columns,
+)
 
 log = logging.getLogger(__name__)
 
 FORMATS = ("csv", "jsonl", "parquet")
 
-EVENT_TIME_COLUMNS = ("Timestamp", "@timestamp", "TimeCreated", "TimeCreatedUtc", "FirstOperation", "EventTime")
-"""Columns copied to `TimeGenerated` when a file has none, in order of preference.
-
-`Timestamp` is the Defender Advanced Hunting name, `@timestamp` the Elastic and
-OTRF name, `TimeCreated` the Windows event name, `FirstOperation` a portal
-`summarize` output.
-"""
-
 _TABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,1023}")
 """Up to 1,024 characters, the limit on KQL identifiers (learn.microsoft.com/kusto/query/schema-entities/entity-names)."""
-_STAGE = "_workbench_ingest_stage"
 _UNIT_SUFFIX = re.compile(r"^(?P<name>.*\S)\s+\[[^\[\]]+\]$")
 _UNNAMED = re.compile(r"^(Unnamed: \d+)?$")
 _PANDAS_PARQUET_INDEX = re.compile(r"^__index_level_\d+__$")
 """The column pandas' `to_parquet` writes for an index that is not a plain range, placed last."""
 
-# Text patterns the type inference accepts. Leading zeros keep a column a
-# string, so identifiers such as `007` are not turned into 7.
-_LONG = r"-?(0|[1-9][0-9]{0,17})"
-_WHOLE_FLOAT = r"-?(0|[1-9][0-9]{0,14})\.0+"
-"""pandas writes an integer column that has a missing value as floats (`1382.0`); 15 digits stay exact in a double."""
-_REAL = r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?"
-_ISO_TIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?)?(Z|[+-][0-9]{2}:[0-9]{2})?"
-_PYTHON_LIST = r"\[\s*('[^'\"\\]*'(\s*,\s*'[^'\"\\]*')*)?\s*\]"
-"""A Python list of plain strings; with no `"` or `\\` inside, swapping `'` for `"` yields exact JSON."""
-
-# Portal exports use the browser's locale; spreadsheets drop the seconds.
-_MONTH_FIRST_FORMATS = (
-    "%m/%d/%Y, %I:%M:%S.%f %p",
-    "%m/%d/%Y, %I:%M:%S %p",
-    "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p",
-    "%m/%d/%Y %H:%M:%S.%f",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-)
-_DAY_FIRST_FORMATS = tuple(fmt.replace("%m/%d/", "%d/%m/") for fmt in _MONTH_FIRST_FORMATS)
-
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
-
-_MAX_LISTED = 10
-"""Column names listed in one warning before the rest are counted."""
-
 
 class IngestError(Exception):
     """A file that cannot be ingested, or a workspace that cannot be written; the message names the fix."""
@@ -104,25 +80,6 @@ class IngestReport:
     """True when the table did not exist before, or was replaced."""
 
 
-@dataclass
-class _Planned:
-    """One table column as the ingest writes it."""
-
-    name: str
-    sql_type: str
-    """The DuckDB type of `expression`; `VARCHAR` for a column empty in every row."""
-    expression: str
-    """SQL over the staging table that yields the column's values."""
-    source: str
-    """The quoted staging column the values come from."""
-    source_is_text: bool
-    """True when `source` is text, so an append may parse it to another type."""
-    all_empty: bool = False
-    """True when every value of the column is empty or missing."""
-    type_known: bool = False
-    """True when the type comes from the existing table or the Sentinel reference, not from the values."""
-
-
 def validate_table_name(table: str) -> str:
     """Return `table` when it can name a workspace table; raise IngestError naming it otherwise.
 
@@ -145,9 +102,9 @@ def validate_table_name(table: str) -> str:
 def detect_format(file: Path) -> str:
     """Return `parquet`, `jsonl` or `csv` from the file's first bytes.
 
-    Parquet files start with the magic `PAR1`; JSON lines (and a JSON array)
-    start with `{` or `[` after any BOM and blanks; anything else is read as CSV.
-    Raises IngestError for a file with no content.
+    Parquet files start with the magic `PAR1`. JSON lines, and a JSON array,
+    start with `{` or `[` after any BOM and blanks. Anything else is read as
+    CSV. Raises IngestError for a file with no content.
     """
     head = _read_head(file)
     if head.startswith(b"PAR1"):
@@ -191,9 +148,9 @@ def ingest_file(
     try:
         connection.execute("BEGIN TRANSACTION")
         source_columns = _stage(connection, file, format, report)
-        plans = _plan_columns(connection, source_columns, format, report)
-        _add_time_generated(plans, report)
-        report.rows_added = connection.execute(f"SELECT count(*) FROM {_STAGE}").fetchone()[0]
+        plans = plan_columns(connection, source_columns, format, report)
+        add_time_generated(plans, report)
+        report.rows_added = connection.execute(f"SELECT count(*) FROM {STAGE_TABLE}").fetchone()[0]
         if report.rows_added == 0:
             report.warnings.append(f"file {file} has a header but no rows")
 
@@ -204,8 +161,8 @@ def ingest_file(
         else:
             report.table = existing[0]
             _append(connection, report.table, existing[1], plans, file, report)
-        _warn_untyped_columns(plans, report)
-        connection.execute(f"DROP TABLE {_STAGE}")
+        warn_untyped_columns(plans, report)
+        connection.execute(f"DROP TABLE {STAGE_TABLE}")
         connection.execute("COMMIT")
         report.columns = _kql_columns(connection, report.table)
     except Exception:
@@ -305,14 +262,7 @@ def _rollback(connection: Any) -> None:
 # Staging
 
 
-@dataclass
-class _SourceColumn:
-    stage_name: str
-    name: str
-    sql_type: str
-
-
-def _stage(connection: Any, file: Path, format: str, report: IngestReport) -> list[_SourceColumn]:
+def _stage(connection: Any, file: Path, format: str, report: IngestReport) -> list[SourceColumn]:
     """Read `file` into the temporary staging table and return its columns under their table names."""
     import duckdb
 
@@ -342,11 +292,11 @@ def _stage(connection: Any, file: Path, format: str, report: IngestReport) -> li
         parameters = [path]
 
     try:
-        connection.execute(f"CREATE TEMP TABLE {_STAGE} AS SELECT * FROM {reader}", parameters)
+        connection.execute(f"CREATE TEMP TABLE {STAGE_TABLE} AS SELECT * FROM {reader}", parameters)
     except duckdb.Error as error:
         raise _read_error(file, format, error) from None
 
-    described = connection.execute(f"DESCRIBE {_STAGE}").fetchall()
+    described = connection.execute(f"DESCRIBE {STAGE_TABLE}").fetchall()
     stage_names = [row[0] for row in described]
     stage_types = [row[1] for row in described]
     if format == "csv":
@@ -453,9 +403,9 @@ def _read_error(file: Path, format: str, error: Exception) -> IngestError:
 
 def _name_columns(
     stage_names: list[str], stage_types: list[str], original_names: list[str], report: IngestReport
-) -> list[_SourceColumn]:
+) -> list[SourceColumn]:
     """Map file column names to table names: drop a pandas index, strip unit suffixes, make names unique."""
-    columns: list[_SourceColumn] = []
+    columns: list[SourceColumn] = []
     used: dict[str, str] = {}
     for position, (stage_name, sql_type, original) in enumerate(zip(stage_names, stage_types, original_names)):
         name = original.strip().lstrip("\ufeff")
@@ -487,239 +437,8 @@ def _name_columns(
         used[unique.lower()] = unique
         if unique != original:
             report.renamed_columns[original] = unique
-        columns.append(_SourceColumn(stage_name=stage_name, name=unique, sql_type=sql_type))
+        columns.append(SourceColumn(stage_name=stage_name, name=unique, sql_type=sql_type))
     return columns
-
-
-# Type inference
-
-
-def _plan_columns(
-    connection: Any, columns: list[_SourceColumn], format: str, report: IngestReport
-) -> list[_Planned]:
-    """Choose each column's type from all of its values, in one aggregate query over the staging table."""
-    text_columns = [column for column in columns if column.sql_type == "VARCHAR"]
-    statistics = _text_statistics(connection, text_columns, full_inference=format == "csv")
-
-    plans: list[_Planned] = []
-    for column in columns:
-        source = _quote(column.stage_name)
-        if column.sql_type == "VARCHAR":
-            plan = _plan_text(column, source, statistics[column.stage_name], report)
-        else:
-            plan = _plan_typed(column, source, format, report)
-        plans.append(plan)
-    return plans
-
-
-def _warn_untyped_columns(plans: list[_Planned], report: IngestReport) -> None:
-    """Name the columns stored as strings only because every value was empty."""
-    names = [plan.name for plan in plans if plan.all_empty and not plan.type_known]
-    if not names:
-        return
-    listed = ", ".join(names[:_MAX_LISTED])
-    more = f" and {len(names) - _MAX_LISTED} more" if len(names) > _MAX_LISTED else ""
-    report.warnings.append(
-        f"{len(names)} columns are empty in every row, so their type is unknown; "
-        f"they are stored as strings: {listed}{more}"
-    )
-
-
-def _time_expression(source: str, formats: tuple[str, ...]) -> str:
-    """SQL that parses text to TIMESTAMPTZ, or NULL; text without an offset is taken as UTC."""
-    format_list = ", ".join(_sql_string(fmt) for fmt in formats)
-    return (
-        f"CASE WHEN regexp_full_match({source}, {_sql_string(_ISO_TIME)}) THEN TRY_CAST({source} AS TIMESTAMPTZ) "
-        f"ELSE CAST(try_strptime({source}, [{format_list}]) AS TIMESTAMPTZ) END"
-    )
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-_SHAPE_CHECKS = {
-    "long": f"regexp_full_match({{c}}, {_sql_string(_LONG)})",
-    "whole_float": f"regexp_full_match({{c}}, {_sql_string(_WHOLE_FLOAT)})",
-    "real": f"regexp_full_match({{c}}, {_sql_string(_REAL)})",
-    "bool": "lower({c}) IN ('true', 'false')",
-    "json": "regexp_matches({c}, '^\\s*[\\[{]') AND json_valid({c})",
-    "json_or_python_list": (
-        f"regexp_full_match({{c}}, {_sql_string(_PYTHON_LIST)}) "
-        "OR (regexp_matches({c}, '^\\s*[\\[{]') AND json_valid({c}))"
-    ),
-}
-"""SQL conditions per candidate type; `{c}` stands for the quoted column."""
-
-_TIME_SHAPED = "regexp_matches({c}, '^[0-9]{1,4}[-/][0-9]{1,2}[-/][0-9]{1,4}')"
-"""A cheap test run on every column; only columns that pass it pay for parsing times."""
-
-
-def _count_matches(
-    connection: Any, sources: list[str], checks: dict[str, str], samples: dict[str, str] | None = None
-) -> dict[str, dict[str, Any]]:
-    """Count, in one scan of the staging table, the non-empty values of each column and those meeting each check.
-
-    `samples` maps a key to a condition; the result then holds one non-empty
-    value of the column that fails it, for messages.
-    """
-    selects: list[str] = []
-    keys: list[tuple[str, str]] = []
-    for source in sources:
-        nonempty = f"{source} IS NOT NULL AND {source} <> ''"
-        selects.append(f"count_if({nonempty})")
-        keys.append((source, "nonempty"))
-        for name, check in checks.items():
-            selects.append(f"count_if({nonempty} AND ({check.replace('{c}', source)}))")
-            keys.append((source, name))
-        for name, check in (samples or {}).items():
-            selects.append(f"first({source}) FILTER (WHERE {nonempty} AND NOT ({check.replace('{c}', source)}))")
-            keys.append((source, name))
-
-    counts: dict[str, dict[str, Any]] = {source: {} for source in sources}
-    if not sources:
-        return counts
-    row = connection.execute(f"SELECT {', '.join(selects)} FROM {_STAGE}").fetchone()
-    for (source, key), value in zip(keys, row):
-        counts[source][key] = value
-    return counts
-
-
-def _text_statistics(
-    connection: Any, columns: list[_SourceColumn], *, full_inference: bool
-) -> dict[str, dict[str, Any]]:
-    """Count, per text column, the non-empty values and the values that fit each candidate type.
-
-    Without `full_inference` (JSON and Parquet, whose producers typed their
-    numbers already) only times are looked for. Times are parsed in a second
-    scan, and only in columns that mostly look like dates, because parsing
-    every column with every format is the slowest step of an ingest.
-    """
-    sources = [_quote(column.stage_name) for column in columns]
-    checks = dict(_SHAPE_CHECKS) if full_inference else {}
-    checks["time_shaped"] = _TIME_SHAPED
-    counts = _count_matches(connection, sources, checks)
-
-    time_sources = [
-        source
-        for source, found in counts.items()
-        if found["nonempty"] and found["time_shaped"] * 2 >= found["nonempty"]
-    ]
-    month_first = _time_expression("{c}", _MONTH_FIRST_FORMATS) + " IS NOT NULL"
-    day_first = _time_expression("{c}", _DAY_FIRST_FORMATS) + " IS NOT NULL"
-    time_counts = _count_matches(
-        connection,
-        time_sources,
-        {"month_first": month_first, "day_first": day_first},
-        samples={"not_time_sample": month_first},
-    )
-    for source, found in time_counts.items():
-        counts[source].update(found)
-    return {column.stage_name: counts[source] for column, source in zip(columns, sources)}
-
-
-def _plan_text(column: _SourceColumn, source: str, counts: dict[str, Any], report: IngestReport) -> _Planned:
-    """Pick the narrowest type every non-empty value of a text column fits."""
-    total = counts["nonempty"]
-
-    def fits(name: str) -> bool:
-        return counts.get(name, 0) == total
-
-    def planned(sql_type: str, expression: str) -> _Planned:
-        return _Planned(column.name, sql_type, expression, source, source_is_text=True)
-
-    if total == 0:
-        plan = planned("VARCHAR", "CAST('' AS VARCHAR)")
-        plan.all_empty = True
-        return plan
-    if fits("long"):
-        return planned("BIGINT", f"CAST(NULLIF({source}, '') AS BIGINT)")
-    if counts.get("long", 0) + counts.get("whole_float", 0) == total:
-        return planned("BIGINT", f"CAST(CAST(NULLIF({source}, '') AS DOUBLE) AS BIGINT)")
-    if fits("real"):
-        return planned("DOUBLE", f"CAST(NULLIF({source}, '') AS DOUBLE)")
-    if fits("bool"):
-        return planned("BOOLEAN", f"CASE lower({source}) WHEN 'true' THEN true WHEN 'false' THEN false END")
-    if fits("month_first"):
-        report.time_columns_parsed.append(column.name)
-        return planned("TIMESTAMPTZ", _time_expression(source, _MONTH_FIRST_FORMATS))
-    if fits("day_first"):
-        report.time_columns_parsed.append(column.name)
-        report.warnings.append(
-            f"column {column.name}: some dates have a first number above 12, "
-            "so all of them are read day first (31/12/2025)"
-        )
-        return planned("TIMESTAMPTZ", _time_expression(source, _DAY_FIRST_FORMATS))
-    if fits("json"):
-        return planned("JSON", f"CAST(NULLIF({source}, '') AS JSON)")
-    if fits("json_or_python_list"):
-        # `[]` and `['a']` take the Python branch; swapping quotes leaves `[]` as it is.
-        expression = (
-            f"CAST(CASE WHEN regexp_full_match({source}, {_sql_string(_PYTHON_LIST)}) "
-            f"THEN replace({source}, '''', '\"') ELSE NULLIF({source}, '') END AS JSON)"
-        )
-        report.warnings.append(f"column {column.name}: Python list text was converted to JSON arrays")
-        return planned("JSON", expression)
-
-    times = counts.get("month_first", 0)
-    if times * 2 >= total:
-        report.warnings.append(
-            f"column {column.name}: {times} of {total} values are times but {_short(counts['not_time_sample'])} "
-            "is not, so the column is stored as text"
-        )
-    return planned("VARCHAR", f"coalesce({source}, '')")
-
-
-def _plan_typed(column: _SourceColumn, source: str, format: str, report: IngestReport) -> _Planned:
-    """Keep a typed column's type, except naive times (taken as UTC) and nested values (stored as JSON)."""
-    sql_type = column.sql_type
-    if sql_type.startswith("TIMESTAMP") or sql_type == "DATE":
-        if sql_type != "TIMESTAMP WITH TIME ZONE" or format == "jsonl":
-            # JSON has no time type: DuckDB's reader parsed these from text.
-            report.time_columns_parsed.append(column.name)
-        return _Planned(column.name, "TIMESTAMPTZ", f"CAST({source} AS TIMESTAMPTZ)", source, source_is_text=False)
-    if sql_type.endswith("]") or sql_type.startswith(("STRUCT", "MAP", "UNION")):
-        return _Planned(column.name, "JSON", f"to_json({source})", source, source_is_text=False)
-    return _Planned(column.name, sql_type, source, source, source_is_text=False)
-
-
-def _add_time_generated(plans: list[_Planned], report: IngestReport) -> None:
-    """Copy an event time column to `TimeGenerated` when the file has none, and warn about an untyped one."""
-    by_name = {plan.name.lower(): plan for plan in plans}
-    existing = by_name.get("timegenerated")
-    if existing is not None and existing.all_empty:
-        existing.sql_type = "TIMESTAMPTZ"
-        existing.expression = "CAST(NULL AS TIMESTAMPTZ)"
-        existing.type_known = True
-        report.warnings.append(
-            f"column {existing.name} is empty in every row, so timespans and time filters skip these rows"
-        )
-        return
-    if existing is not None:
-        if existing.sql_type != "TIMESTAMPTZ":
-            report.warnings.append(
-                f"column {existing.name} is not a time column, so timespans and time filters do not apply to these rows"
-            )
-        return
-
-    for candidate in EVENT_TIME_COLUMNS:
-        plan = by_name.get(candidate.lower())
-        if plan is not None and plan.sql_type == "TIMESTAMPTZ":
-            copy = _Planned("TimeGenerated", plan.sql_type, plan.expression, plan.source, plan.source_is_text)
-            plans.insert(0, copy)
-            report.warnings.append(
-                f"the file has no TimeGenerated column; TimeGenerated was copied from {plan.name} "
-                "so that timespans and hunts filter these rows"
-            )
-            return
-    report.warnings.append(
-        "the file has no TimeGenerated column and no event time column to copy it from "
-        f"({', '.join(EVENT_TIME_COLUMNS)}), so timespans do not filter these rows"
-    )
 
 
 # Writing
@@ -747,21 +466,21 @@ def _sentinel_columns(table: str) -> dict[str, tuple[str, str]]:
 
 
 def _create_table(
-    connection: Any, table: str, plans: list[_Planned], file: Path, report: IngestReport
+    connection: Any, table: str, plans: list[PlannedColumn], file: Path, report: IngestReport
 ) -> None:
     """Create (or replace) `table` from the file, giving columns of a known Sentinel table their reference types."""
     known = _sentinel_columns(table)
     if known:
         _conform(connection, table, plans, known, file, report, strict=False)
-    selects = ", ".join(f"{plan.expression} AS {_quote(plan.name)}" for plan in plans)
-    connection.execute(f"CREATE OR REPLACE TABLE {_quote(table)} AS SELECT {selects} FROM {_STAGE}")
+    selects = ", ".join(f"{plan.expression} AS {quote_identifier(plan.name)}" for plan in plans)
+    connection.execute(f"CREATE OR REPLACE TABLE {quote_identifier(table)} AS SELECT {selects} FROM {STAGE_TABLE}")
 
 
 def _append(
     connection: Any,
     table: str,
     existing: dict[str, tuple[str, str]],
-    plans: list[_Planned],
+    plans: list[PlannedColumn],
     file: Path,
     report: IngestReport,
 ) -> None:
@@ -769,15 +488,15 @@ def _append(
     _conform(connection, table, plans, existing, file, report, strict=True)
     for plan in plans:
         if plan.name.lower() not in existing:
-            connection.execute(f"ALTER TABLE {_quote(table)} ADD COLUMN {_quote(plan.name)} {plan.sql_type}")
-    selects = ", ".join(f"{plan.expression} AS {_quote(plan.name)}" for plan in plans)
-    connection.execute(f"INSERT INTO {_quote(table)} BY NAME SELECT {selects} FROM {_STAGE}")
+            connection.execute(f"ALTER TABLE {quote_identifier(table)} ADD COLUMN {quote_identifier(plan.name)} {plan.sql_type}")
+    selects = ", ".join(f"{plan.expression} AS {quote_identifier(plan.name)}" for plan in plans)
+    connection.execute(f"INSERT INTO {quote_identifier(table)} BY NAME SELECT {selects} FROM {STAGE_TABLE}")
 
 
 def _conform(
     connection: Any,
     table: str,
-    plans: list[_Planned],
+    plans: list[PlannedColumn],
     targets: dict[str, tuple[str, str]],
     file: Path,
     report: IngestReport,
@@ -787,8 +506,8 @@ def _conform(
     """Rewrite each plan whose column is in `targets` to produce the target's name and type.
 
     With `strict` (an append to an existing table) a value that does not
-    convert raises IngestError; otherwise (a reference schema) the column keeps
-    its inferred type and the report says why.
+    convert raises IngestError. Otherwise (a reference schema) the column keeps
+    its inferred type, and a warning in the report names the value.
     """
     from workbench.backends.local import sql_type_to_kql
 
@@ -802,7 +521,7 @@ def _conform(
 
         if strict and target_type in _INTEGER_TYPES and plan.sql_type == "DOUBLE":
             # Widening to DOUBLE keeps every stored value exactly up to 2**53.
-            connection.execute(f"ALTER TABLE {_quote(table)} ALTER COLUMN {_quote(column_name)} TYPE DOUBLE")
+            connection.execute(f"ALTER TABLE {quote_identifier(table)} ALTER COLUMN {quote_identifier(column_name)} TYPE DOUBLE")
             report.warnings.append(f"column {column_name} of table {table} now holds real numbers, not only whole ones")
             target_type = "DOUBLE"
         if _same_type(target_type, plan.sql_type):
@@ -820,13 +539,13 @@ def _conform(
             if failed is not None and strict:
                 raise IngestError(
                     f"column {column_name} of table {table} is {sql_type_to_kql(target_type)}, but file {file} "
-                    f"has {_short(failed)} in it. Nothing was written. Ingest the file into another table, "
+                    f"has {short_value(failed)} in it. Nothing was written. Ingest the file into another table, "
                     f"or pass --replace to rebuild {table} from this file"
                 )
             if failed is not None:
                 report.warnings.append(
                     f"column {column_name} is {sql_type_to_kql(target_type)} in the Sentinel {table} table, "
-                    f"but the file has {_short(failed)} in it, so it is stored as {sql_type_to_kql(plan.sql_type)}"
+                    f"but the file has {short_value(failed)} in it, so it is stored as {sql_type_to_kql(plan.sql_type)}"
                 )
                 plan.type_known = False
                 continue
@@ -837,7 +556,7 @@ def _conform(
 def _first_failed_value(connection: Any, value: str, converted: str) -> str | None:
     """Return a value of the staging table that is not NULL but converts to NULL, or None when all convert."""
     rows = connection.execute(
-        f"SELECT CAST({value} AS VARCHAR) FROM {_STAGE} WHERE {value} IS NOT NULL AND {converted} IS NULL LIMIT 1"
+        f"SELECT CAST({value} AS VARCHAR) FROM {STAGE_TABLE} WHERE {value} IS NOT NULL AND {converted} IS NULL LIMIT 1"
     ).fetchall()
     return rows[0][0] if rows else None
 
@@ -855,7 +574,3 @@ def _kql_columns(connection: Any, table: str) -> list[Column]:
     return [Column(name, sql_type_to_kql(data_type)) for name, data_type in found[1].values()]
 
 
-def _short(value: object) -> str:
-    """Return a value from a file for a message: quoted, escaped and cut to 60 characters."""
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
