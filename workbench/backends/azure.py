@@ -136,6 +136,8 @@ def make_credential(workspace: WorkspaceConfig, prompt_callback: DevicePrompt | 
         )
 
     kind = workspace.auth
+    if workspace.token_cache and kind not in ("device-code", "environment"):
+        log.info("token_cache is ignored for auth %s of workspace %s: that credential has no persistent cache", kind, workspace.name)
     if kind == "azure-cli":
         return identity.AzureCliCredential(process_timeout=30)
     if kind == "device-code":

@@ -10,7 +10,8 @@ the tables and their columns. The KQL runs through `duckdb_kql` against
 the DuckDB file attached read-only, so the TUI and a running emulator can read
 one workspace at once. The request's `timespan` filters every table's
 `TimeGenerated` (a bare duration ends now), and `Prefer: include-statistics=true`
-adds a `statistics` object.
+adds a `statistics` object. Additional workspaces in the body are recorded but
+not queried: every query runs on the one DuckDB file.
 
 Security: the server binds to 127.0.0.1 only and checks the peer address of
 every connection again before reading it, so nothing off this machine reaches
