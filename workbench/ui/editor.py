@@ -79,7 +79,7 @@ class Completion:
     label: str
     """The name as the list shows it and the prefix filter matches it."""
     kind: str
-    """The kind of name: table, column (with its KQL type), operator, keyword or function."""
+    """The kind of name: table, operator, keyword, function, or a column's KQL type such as `string`."""
     insert_text: str
     """The KQL text that replaces the word before the cursor, bracket-quoted when the name needs it."""
 
@@ -98,6 +98,7 @@ class CompletionList(OptionList, can_focus=False):
         height: auto;
         max-height: 10;
         padding: 0;
+        scrollbar-size-vertical: 1;
         border: round $accent;
         background: $panel;
         & > .option-list--option-highlighted {
@@ -407,7 +408,7 @@ class KqlEditor(TextArea):
             if context.table is not None:
                 for column in self._tables[context.table].columns:
                     if column.name.isprintable():
-                        columns.append(Completion(column.name, f"column {column.kql_type}", identifier(column.name)))
+                        columns.append(Completion(column.name, column.kql_type, identifier(column.name)))
             groups = [columns, _words(functions, "function"), _words(keywords, "keyword"), tables]
 
         prefix = context.prefix.lower()
@@ -433,7 +434,8 @@ class KqlEditor(TextArea):
         self._completion_start = (row, column - len(context.prefix))
         popup = self._ensure_completion_list()
         popup.clear_options()
-        popup.add_options(_option_text(item) for item in completions)
+        label_width = max(len(item.label) for item in completions)
+        popup.add_options(_option_text(item, label_width) for item in completions)
         popup.highlighted = 0
         self._place_completion_list(popup, len(context.prefix))
         popup.display = True
@@ -474,8 +476,10 @@ class KqlEditor(TextArea):
     def _place_completion_list(self, popup: CompletionList, prefix_length: int) -> None:
         cursor_x, cursor_y = self.cursor_screen_offset
         screen_width, screen_height = self.screen.size
-        label_width = max(len(item.label) + len(item.kind) + 2 for item in self._completions)
-        width = min(max(label_width + 2, 16), 48, screen_width)
+        # Label, two spaces, kind, then the border (2) and the scrollbar (1).
+        text_width = max(len(item.label) for item in self._completions) + 2
+        text_width += max(len(item.kind) for item in self._completions)
+        width = min(max(text_width + 3, 16), 60, screen_width)
         height = min(len(self._completions), COMPLETION_ROWS) + 2
         x = max(0, cursor_x - prefix_length)
         y = cursor_y + 1
@@ -597,8 +601,8 @@ def _words(words: tuple[str, ...], kind: str) -> list[Completion]:
     return [Completion(word, kind, word) for word in words]
 
 
-def _option_text(completion: Completion) -> Text:
-    return Text.assemble(completion.label, "  ", (completion.kind, "dim"), no_wrap=True, overflow="ellipsis")
+def _option_text(completion: Completion, label_width: int) -> Text:
+    return Text.assemble(completion.label.ljust(label_width), "  ", (completion.kind, "dim"), no_wrap=True)
 
 
 def _byte_offset(line: str, column: int) -> int:
