@@ -549,6 +549,18 @@ def test_empty_file(lab, tmp_path, capsys, content):
     assert f"file {file} is empty" in capsys.readouterr().err
 
 
+def test_header_only_file(tmp_path):
+    file = write(tmp_path / "header.csv", "TimeGenerated,Computer\n")
+    report = ingest_file(tmp_path / "lab.duckdb", "Events_CL", file)
+
+    assert report.rows_added == 0
+    assert f"file {file} has column names but no rows" in report.warnings
+    assert [(column.name, column.kql_type) for column in report.columns] == [
+        ("TimeGenerated", "datetime"),
+        ("Computer", "string"),
+    ]
+
+
 def test_malformed_json_lines(lab, tmp_path, capsys):
     config_path, db_path = lab
     file = write(tmp_path / "broken.json", '{"EventID": 1}\n{"EventID": 2,\n{"EventID": 3}\n')

@@ -143,6 +143,8 @@ def ingest_file(
     elif format not in FORMATS:
         raise IngestError(f"invalid format {format!r}: use one of {', '.join(FORMATS)}")
 
+    import duckdb
+
     report = IngestReport(table=table, rows_added=0)
     connection = _open_for_write(Path(db_path))
     try:
@@ -152,7 +154,7 @@ def ingest_file(
         add_time_generated(plans, report)
         report.rows_added = connection.execute(f"SELECT count(*) FROM {STAGE_TABLE}").fetchone()[0]
         if report.rows_added == 0:
-            report.warnings.append(f"file {file} has a header but no rows")
+            report.warnings.append(f"file {file} has column names but no rows")
 
         existing = _table_columns(connection, table)
         if existing is None or replace:
@@ -165,9 +167,18 @@ def ingest_file(
         connection.execute(f"DROP TABLE {STAGE_TABLE}")
         connection.execute("COMMIT")
         report.columns = _kql_columns(connection, report.table)
-    except Exception:
+    except IngestError:
         _rollback(connection)
         raise
+    except duckdb.Error as error:
+        # Every expected failure is an IngestError by now; this one is a bug or a
+        # DuckDB limit, so the log keeps the SQL traceback and the user gets one line.
+        _rollback(connection)
+        log.exception("ingest of %s into %s failed", file, table)
+        raise IngestError(
+            f"ingest of file {file} into table {table} failed: {error}. Nothing was written; "
+            "the log file has the details"
+        ) from None
     finally:
         connection.close()
 

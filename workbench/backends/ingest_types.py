@@ -118,6 +118,9 @@ def warn_untyped_columns(plans: list[PlannedColumn], report: IngestReport) -> No
         return
     listed = ", ".join(names[:_MAX_LISTED])
     more = f" and {len(names) - _MAX_LISTED} more" if len(names) > _MAX_LISTED else ""
+    if len(names) == 1:
+        report.warnings.append(f"column {listed} is empty in every row, so its type is unknown; it is stored as a string")
+        return
     report.warnings.append(
         f"{len(names)} columns are empty in every row, so their type is unknown; "
         f"they are stored as strings: {listed}{more}"
