@@ -384,7 +384,8 @@ async def test_completion_refilters() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         editor = app.query_one(KqlEditor)
         editor.move_cursor((0, 18))
-        await pilot.press("ctrl+space")
+        # Terminals send ctrl+space as NUL, which Textual names ctrl+@.
+        await pilot.press("ctrl+@")
         assert "Name" in [item.label for item in editor._completions]
         await pilot.press("C", "l")
         await pilot.pause()

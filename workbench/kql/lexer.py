@@ -520,6 +520,8 @@ class SyntaxDiagnostic:
 # `duckdb_kql.validate` runs the ANTLR parser, whose class-level caches are
 # not safe to fill from two threads at once. A cancelled worker thread keeps
 # running, so two debounced editor checks can overlap, and they queue here.
+# NOTE: a query that the local backend translates in another thread parses
+# with the same caches without taking this lock.
 _validate_lock = threading.Lock()
 
 _MISMATCHED = re.compile(r"^(?:mismatched|extraneous) input '(?P<found>.*)' expecting (?P<expected>.*)$", re.S)

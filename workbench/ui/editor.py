@@ -519,6 +519,10 @@ class KqlEditor(TextArea):
     def _on_blur(self, event: events.Blur) -> None:
         self.close_completion()
 
+    def _on_resize(self) -> None:
+        # The list sits at screen coordinates that a resize makes stale.
+        self.close_completion()
+
     # --------------------------------------------------------------------- keys
 
     def check_consume_key(self, key: str, character: str | None = None) -> bool:
