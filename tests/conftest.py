@@ -32,3 +32,15 @@ def shared_dir() -> Path:
     if not SHARED_DIR.is_dir():
         pytest.skip(f"sample data folder {SHARED_DIR} not found; set HUNT_WORKBENCH_SHARED to its path")
     return SHARED_DIR
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a small generated demo workspace (20,000 DnsEvents rows ending now), shared read-only by tests."""
+    from datetime import datetime, timezone
+
+    from workbench.demo.generator import generate_workspace
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    generate_workspace(path, seed=4242, end=datetime.now(timezone.utc), dns_rows=20_000)
+    return path

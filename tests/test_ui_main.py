@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -14,15 +13,6 @@ from workbench.config import Config, WorkspaceConfig
 from workbench.ui.app import WorkbenchApp
 
 NANOCORE = ("test3012.duckdns.org", "elroiseeme02.ip-ddns.com")
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from workbench.demo.generator import generate_workspace
-
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    generate_workspace(path, seed=4242, end=datetime.now(timezone.utc), dns_rows=20_000)
-    return path
 
 
 def make_config(db: Path) -> Config:

@@ -19,7 +19,8 @@ from workbench.paths import config_dir, default_workspace_path
 
 log = logging.getLogger(__name__)
 
-AUTH_KINDS = ("azure-cli", "device-code", "environment", "managed-identity", "default")
+AUTH_KINDS = ("azure-cli", "device-code", "environment", "managed-identity", "default", "static")
+"""Credential kinds; `static` sends the token in HUNT_WORKBENCH_STATIC_TOKEN and is for the emulator only."""
 WORKSPACE_KINDS = ("local", "azure")
 
 

@@ -202,7 +202,16 @@ class WorkbenchApp(App[int]):
     def _azure_options(self, workspace) -> dict[str, Any]:
         if workspace.kind != "azure":
             return {}
-        return {"prompt_callback": self._device_code_prompt}
+        return {"prompt_callback": self._device_code_prompt, "on_retry_wait": self._retry_wait}
+
+    def _retry_wait(self, wait: Any) -> None:
+        """Show a throttling back-off in the status line; called from the query's thread."""
+        message = f"The service answered HTTP {wait.status}; retry {wait.attempt} in {wait.seconds:.1f} s ({wait.source})"
+        try:
+            self.call_from_thread(self.set_status, message)
+        except RuntimeError:
+            # Called on the UI thread itself (no worker in between): update directly.
+            self.set_status(message)
 
     def _device_code_prompt(self, verification_uri: str, user_code: str, expires_on: Any) -> None:
         """Show the device-code sign-in inside the TUI; called from a worker thread by azure-identity."""

@@ -55,7 +55,7 @@ class SessionBrowserScreen(ModalScreen[Path | None]):
             show_row_labels=False,
             render_markup=False,
             max_column_content_width=40,
-            id="sessions-table",
+            classes="sessions-table",
         )
 
     def reload(self) -> None:
