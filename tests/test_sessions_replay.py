@@ -267,7 +267,7 @@ def arrow_tables(draw: st.DrawFn) -> tuple[pa.Table, list[Column]]:
             spans = st.timedeltas(min_value=timedelta(days=-900), max_value=timedelta(days=900))
             arrays.append(pa.array(draw(st.lists(st.none() | spans, min_size=size, max_size=size)), pa.duration("us")))
         else:
-            times = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(9999, 1, 1))
+            times = st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59))
             arrays.append(pa.array(draw(st.lists(st.none() | times, min_size=size, max_size=size)), pa.timestamp("us")))
         columns.append(Column(f"c{index}", kind))
     return pa.table(arrays, names=[column.name for column in columns]), columns
