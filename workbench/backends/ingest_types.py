@@ -165,10 +165,10 @@ def _count_matches(
     keys: list[tuple[str, str]] = []
     for source in sources:
         nonempty = f"{source} IS NOT NULL AND {source} <> ''"
-        selects.append(f"count_if({nonempty})")
+        selects.append(f"count(*) FILTER (WHERE {nonempty})")
         keys.append((source, "nonempty"))
         for name, check in checks.items():
-            selects.append(f"count_if({nonempty} AND ({check.replace('{c}', source)}))")
+            selects.append(f"count(*) FILTER (WHERE {nonempty} AND ({check.replace('{c}', source)}))")
             keys.append((source, name))
         for name, check in (samples or {}).items():
             selects.append(f"first({source}) FILTER (WHERE {nonempty} AND NOT ({check.replace('{c}', source)}))")
