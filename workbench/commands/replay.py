@@ -145,4 +145,6 @@ def write_table(report, stream) -> None:
                 cells = [display_value(value) for value in row]
                 line = " | ".join(cell if len(cell) <= 60 else cell[:59] + "…" for cell in cells)
                 stream.write(f"  {marker} {line}\n")
-    stream.write(f"{report.new_count} new rows in {len(report.queries)} queries\n")
+    rows = "row" if report.new_count == 1 else "rows"
+    queries = "query" if len(report.queries) == 1 else "queries"
+    stream.write(f"{report.new_count} new {rows} in {len(report.queries)} {queries}\n")

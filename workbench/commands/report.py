@@ -51,7 +51,8 @@ def report_command(args: argparse.Namespace, config) -> int:
             raise CommandError(
                 f"Sentinel YAML could not be written to {folder}: {error.strerror or error}. Pick a writable folder"
             ) from None
-        print(f"workbench: wrote {len(written)} Sentinel hunting queries to {folder}", file=sys.stderr)
+        noun = "query" if len(written) == 1 else "queries"
+        print(f"workbench: wrote {len(written)} Sentinel hunting {noun} to {folder}", file=sys.stderr)
         if args.format is None and args.output is None:
             return EXIT_OK
 
