@@ -336,6 +336,16 @@ async def test_validation_per_block() -> None:
         assert (diagnostics[0].line, diagnostics[0].column) == (4, 16)
 
 
+async def test_validation_many_blocks() -> None:
+    blocks = [f"T | take {count}" for count in range(600)] + ["T | take"]
+    app = Host("\n\n".join(blocks))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        diagnostics = app.validated[-1]
+        assert len(diagnostics) == 1
+        assert diagnostics[0].line == 2 * 600 + 1
+
+
 # --------------------------------------------------------------- completion
 
 

@@ -8,11 +8,12 @@ plain names. Because the module is private, pyproject.toml pins duckdb-kql and
 the editor tests fail when a token type used here disappears. Importing it
 takes about 0.3 s, so it is imported on first use, never at module import.
 
-The editor text holds several queries separated by blank lines, and every
-function here works per block: a block is lexed, validated and completed on
-its own. Lexing costs about 0.14 ms per line (1,000 lines of a typical hunt in
-0.14 s, measured with `getAllTokens` on a 2-core VM), so `BlockCache` keeps the
-spans of unchanged blocks and an edit relexes only the block it touched.
+The editor text holds several queries separated by blank lines. Syntax
+checks and completion work on one block, the run of non-blank lines around
+the cursor, and `BlockCache` keeps results per block so that an edit rechecks
+only the block it touched. Lexing costs about 0.14 ms per line (1,000 lines of
+a typical hunt in 0.14 s, measured with `getAllTokens` on a 2-core VM), so the
+editor relexes only the lines an edit changed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
@@ -312,7 +313,8 @@ class BlockCache(Generic[KeyT, ValueT]):
     """A bounded least-recently-used map from a block's text to what was computed from it.
 
     Keys are block texts, so an entry can never describe a different text: an
-    edit makes a new key, and the old entry ages out.
+    edit makes a new key, and the old entry ages out. Keep `max_entries` above
+    the number of blocks in use, or entries are evicted before they are read.
     """
 
     def __init__(self, max_entries: int = 512) -> None:
@@ -330,13 +332,6 @@ class BlockCache(Generic[KeyT, ValueT]):
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
-
-    def get_or_compute(self, key: KeyT, compute: Callable[[KeyT], ValueT]) -> ValueT:
-        value = self.get(key)
-        if value is None:
-            value = compute(key)
-            self.put(key, value)
-        return value
 
     def __contains__(self, key: object) -> bool:
         return key in self._entries
@@ -535,8 +530,9 @@ def check_syntax(block_text: str) -> list[SyntaxDiagnostic]:
     """Syntax-check one query block with `duckdb_kql.validate` and return its diagnostics.
 
     Lines are relative to the block (the first line is 1). This is a syntax
-    check only: unknown tables and columns pass. Safe to call from a worker
-    thread, because calls are serialised.
+    check only: unknown tables and columns pass. It costs about 1.4 ms per
+    line (a 1,000-line block in 1.4 s on a 2-core VM), so call it from a
+    worker thread. Calls are serialised.
     """
     import duckdb_kql
 
@@ -676,5 +672,6 @@ def completion_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
         keywords.extend(_names_from(schemas, "KQL_KEYWORDS"))
         functions.extend(_names_from(schemas, "KQL_FUNCTIONS"))
     elsewhere = {word.lower() for word in (*TABULAR_OPERATORS, *STATEMENT_KEYWORDS)}
-    keywords = [word for word in keywords if word.lower() not in elsewhere]
+    # Symbols such as `==` never follow a word prefix, so they are left out too.
+    keywords = [word for word in keywords if word.lower() not in elsewhere and any(c.isalpha() for c in word)]
     return tuple(dict.fromkeys(keywords)), tuple(dict.fromkeys(functions))

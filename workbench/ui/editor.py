@@ -54,6 +54,9 @@ DARK_THEME = "css"
 LIGHT_THEME = "kql-light"
 """The TextArea theme for light app themes: colours from the app's CSS, syntax colours of `github_light`."""
 
+DIAGNOSTIC_CACHE_BLOCKS = 512
+"""Minimum number of block texts whose diagnostics are kept."""
+
 VALIDATION_DELAY_SECONDS = 0.3
 """Pause after the last keystroke before the syntax check runs."""
 
@@ -166,7 +169,7 @@ class KqlEditor(TextArea):
         # TextArea.__init__ already calls _build_highlight_map, so its state comes first.
         self._lexed_lines: dict[str, RowHighlights] = {}
         self._lexed_blocks: dict[str, BlockHighlights] = {}
-        self._diagnostic_cache: BlockCache[str, list[SyntaxDiagnostic]] = BlockCache()
+        self._diagnostic_cache: BlockCache[str, list[SyntaxDiagnostic]] = BlockCache(DIAGNOSTIC_CACHE_BLOCKS)
         self._tables: dict[str, TableSchema] = {}
         self._validation_timer: Timer | None = None
         self._mounted = False
@@ -311,7 +314,10 @@ class KqlEditor(TextArea):
 
     def _start_validation(self) -> None:
         self._validation_timer = None
-        unchecked = [text for _, text in self._blocks() if text not in self._diagnostic_cache]
+        blocks = self._blocks()
+        # Room for every current block plus as many older ones, which undo brings back.
+        self._diagnostic_cache.max_entries = max(DIAGNOSTIC_CACHE_BLOCKS, 2 * len(blocks))
+        unchecked = [text for _, text in blocks if text not in self._diagnostic_cache]
         if not unchecked:
             self._post_validated()
             return
