@@ -8,7 +8,7 @@ plain names. Because the module is private, pyproject.toml pins duckdb-kql and
 the editor tests fail when a token type used here disappears. Importing it
 takes about 0.3 s, so it is imported on first use, never at module import.
 
-The editor text holds several queries separated by blank lines. Syntax
+The editor text contains several queries separated by blank lines. Syntax
 checks and completion work on one block, the run of non-blank lines around
 the cursor, and `BlockCache` keeps results per block so that an edit rechecks
 only the block it touched. Lexing costs about 0.14 ms per line (1,000 lines of
@@ -564,23 +564,23 @@ def _short_message(message: str) -> tuple[str, str]:
     """Return a short form of an ANTLR message and the offending text it names."""
     if match := _MISMATCHED.match(message):
         found = match["found"]
-        what = "end of query" if found == "<EOF>" else f"'{found}'"
+        found_text = "end of query" if found == "<EOF>" else f"'{found}'"
         expected = match["expected"]
         if expected.startswith("{"):
             choices = [choice.strip() for choice in expected.strip("{}").split(",")]
         else:
             choices = [expected]
         if len(choices) <= _MAX_EXPECTED_SHOWN:
-            shown = " or ".join(choice.replace("<EOF>", "end of query") for choice in choices)
-            return f"unexpected {what}, expected {shown}", _found_text(found)
-        return f"unexpected {what}", _found_text(found)
+            expected_text = " or ".join(choice.replace("<EOF>", "end of query") for choice in choices)
+            return f"unexpected {found_text}, expected {expected_text}", _found_text(found)
+        return f"unexpected {found_text}", _found_text(found)
     if match := _NO_ALTERNATIVE.match(message):
         found = match["found"]
         return f"cannot parse '{found.strip()}'", ""
     if match := _MISSING.match(message):
         found = match["found"]
-        where = "at end of query" if found == "<EOF>" else f"before '{found}'"
-        return f"missing {match['missing']} {where}", _found_text(found)
+        place = "at end of query" if found == "<EOF>" else f"before '{found}'"
+        return f"missing {match['missing']} {place}", _found_text(found)
     if match := _UNRECOGNISED.match(message):
         found = match["found"]
         if found[:1] in ("'", '"', "`"):

@@ -565,7 +565,7 @@ class KqlEditor(TextArea):
     def _tab_completes(self) -> bool:
         """Return True when tab at the cursor opens the completion list instead of moving focus.
 
-        Textual asks `check_consume_key` about tab on every key press, so the
+        Textual calls `check_consume_key` for tab on every key press, so the
         answer is kept until the text, the cursor or the dismissal changes.
         """
         state = (self._text_version, self.selection, self._dismissed_at)
