@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.backends.base import CancelToken, Column, QueryResult, Timespan
+from workbench.backends.base import Column, QueryResult, Timespan
 from workbench.backends.local import LocalBackend
 from workbench.cli import main
 from workbench.kql.exclusions import Exclusion
 from workbench.sessions.capture import row_keys, snapshot_from_result, snapshot_keys, snapshot_rows
-from workbench.sessions.codec import decode_session, encode_session
+from workbench.sessions.codec import decode_session
 from workbench.sessions.model import QueryRecord, Session, Verdict, row_hash
 from workbench.sessions.replay import apply_replay, replay_session
 from workbench.sessions.store import load_session, render_session, save_session
@@ -366,4 +366,3 @@ def test_timespan_window_fixed() -> None:
 
     window = _timespan(QueryRecord("q", "t", "T", timespan="P1D"), NOW)
     assert window == Timespan(start=NOW - timedelta(days=1), end=NOW)
-    assert CancelToken().cancelled is False
