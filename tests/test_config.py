@@ -290,6 +290,30 @@ def test_check_counts_entries(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert capsys.readouterr().out.strip() == f"OK: {path}: 2 workspaces, 2 feeds"
 
 
+def test_check_warns_missing_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("WORKBENCH_TEST_UNSET_KEY", raising=False)
+    present = write(tmp_path, "test3012[.]duckdns[.]org\n", name="present.txt")
+    path = write(
+        tmp_path,
+        f'[[workspaces]]\nname = "lab"\npath = "{tmp_path / "absent.duckdb"}"\n'
+        f'[[feeds]]\nname = "here"\npath = "{present}"\n'
+        f'[[feeds]]\nname = "gone"\npath = "{tmp_path / "absent.csv"}"\n'
+        '[[feeds]]\nname = "tf"\nkind = "threatfox"\nauth_key_env = "WORKBENCH_TEST_UNSET_KEY"\n',
+    )
+
+    code = main(["config", "check", str(path)])
+
+    captured = capsys.readouterr()
+    warnings = [line for line in captured.err.splitlines() if "warning" in line]
+    assert code == 0
+    assert captured.out.startswith("OK: ")
+    assert len(warnings) == 3
+    assert any("absent.duckdb" in line for line in warnings)
+    assert any("absent.csv" in line for line in warnings)
+    assert any("WORKBENCH_TEST_UNSET_KEY" in line for line in warnings)
+    assert not any("present.txt" in line for line in warnings)
+
+
 def test_path_lists_folders(isolated_dirs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["config", "path"])
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from pathlib import Path
 
 from workbench.cli import EXIT_OK, CommandError
@@ -40,7 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "check",
         help="validate a config file",
         description="Load a config file as the workbench does and print a summary, or the error "
-        "with the file, the key and the line.",
+        "with the file, the key and the line. Files the config names but that do not exist yet "
+        "(feed files, workspace files, CA bundles) and unset Auth-Key variables are reported as "
+        "warnings on stderr; they do not change the exit code.",
     )
     check.add_argument("path", nargs="?", metavar="PATH", help="file to check (default: --config, else the user config file)")
     check.set_defaults(handler=check_command)
@@ -88,11 +91,36 @@ def check_command(args: argparse.Namespace, config) -> int:
     except ConfigError as error:
         raise CommandError(str(error)) from None
 
+    for warning in environment_warnings(checked):
+        print(f"workbench: warning: {warning}", file=sys.stderr)
+
     workspaces = len(checked.workspaces)
     feeds = len(checked.feeds)
     log.debug("config check of %s: workspaces %s, feeds %s", checked.path, [w.name for w in checked.workspaces], [f.name for f in checked.feeds])
     print(f"OK: {checked.path}: {_count(workspaces, 'workspace')}, {_count(feeds, 'feed')}")
     return EXIT_OK
+
+
+def environment_warnings(config) -> list[str]:
+    """List what a valid config names but this machine lacks: missing files and unset Auth-Key variables.
+
+    Relative paths are resolved against the current folder, as the workbench
+    does when it opens them. The Auth-Key itself is never read into a message.
+    """
+    warnings = []
+    for workspace in config.workspaces:
+        if workspace.kind == "local" and workspace.path and not workspace.local_path().exists():
+            warnings.append(f"workspace {workspace.name!r}: DuckDB file {workspace.local_path()} not found; "
+                            "create it with `workbench ingest` or fix path")
+        if workspace.ca_bundle and not Path(workspace.ca_bundle).expanduser().is_file():
+            warnings.append(f"workspace {workspace.name!r}: ca_bundle {workspace.ca_bundle} not found")
+    for feed in config.feeds:
+        if feed.kind == "file" and not Path(feed.path).expanduser().is_file():
+            warnings.append(f"feed {feed.name!r}: file {feed.path} not found")
+        if feed.kind == "threatfox" and not os.environ.get(feed.auth_key_env, "").strip():
+            warnings.append(f"feed {feed.name!r}: environment variable {feed.auth_key_env} is not set, "
+                            "so only a cached copy of this ThreatFox feed can load")
+    return warnings
 
 
 def path_command(args: argparse.Namespace, config) -> int:
