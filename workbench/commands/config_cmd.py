@@ -1,7 +1,7 @@
 """`workbench config init|check|path`: write a starting config, validate one, show the folders.
 
 `init` writes the commented template (`workbench.config_template`) and never
-replaces an existing file unless `--force` is given, because a config holds
+replaces an existing file unless `--force` is given, because a config contains
 hand-made workspace and feed entries. `check` runs the same loader as every
 other command, so a file it accepts is a file the workbench starts with.
 """
