@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from workbench.cli import main
-from workbench.config import _SCHEMA, ConfigError, FeedConfig, WorkspaceConfig, default_config_path, load_config
+from workbench.config import _SCHEMA, AUTH_KINDS, WORKSPACE_KINDS, ConfigError, FeedConfig, WorkspaceConfig, default_config_path, load_config
 from workbench.config_template import CONFIG_TEMPLATE
 from workbench.logs import log_file_path
 
@@ -231,6 +231,13 @@ def test_sample_keys_match_fields() -> None:
 
     assert table_keys(data["workspaces"]) == {field.name for field in dataclasses.fields(WorkspaceConfig)}
     assert table_keys(data["feeds"]) == {field.name for field in dataclasses.fields(FeedConfig)}
+
+
+def test_sample_names_every_kind() -> None:
+    sample = SAMPLE_CONFIG.read_text(encoding="utf-8")
+
+    for kind in (*AUTH_KINDS, *WORKSPACE_KINDS):
+        assert kind in sample, kind
 
 
 def test_template_is_sample() -> None:

@@ -57,7 +57,8 @@ kind = "local"
 path = ""
 
 # A Log Analytics workspace (Microsoft Sentinel). `auth` is one of azure-cli,
-# device-code, environment, managed-identity, default.
+# device-code, environment, managed-identity, default; static sends the token in
+# HUNT_WORKBENCH_STATIC_TOKEN and is meant for the local emulator only.
 # [[workspaces]]
 # name = "sentinel-prod"
 # kind = "azure"
