@@ -143,6 +143,17 @@ def test_same_seed_same_rows(workspace, tmp_path):
     assert table_digests(again) == table_digests(workspace[0])
 
 
+def test_same_rows_across_processes(workspace, tmp_path):
+    again = tmp_path / "process.duckdb"
+    script = (
+        "from datetime import datetime, timezone; from workbench.demo.generator import generate_workspace; "
+        f"generate_workspace({str(again)!r}, seed=4242, end=datetime(2026, 12, 4, 21, 0, tzinfo=timezone.utc), "
+        f"dns_rows={DNS_ROWS})"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+    assert table_digests(again) == table_digests(workspace[0])
+
+
 def test_other_seed_other_rows(workspace, tmp_path):
     other = tmp_path / "other.duckdb"
     generate_workspace(other, seed=7, end=END, dns_rows=DNS_ROWS)

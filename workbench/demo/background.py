@@ -1,9 +1,10 @@
 """Bulk background rows of the demo tables, built by DuckDB SQL from `range()`.
 
-Every random choice is `hash(row number, seed, label)`: DuckDB's `hash()` has
+Every random choice is `hash(row number, seed, label)`. DuckDB's `hash()` has
 no per-process salt, so the same seed and end time give the same rows in every
-run of the same DuckDB version, and the work runs in DuckDB's threads rather
-than in a Python loop (10,000,000 `DnsEvents` rows take about 20 s on 2 cores).
+run of the same DuckDB version. The work runs in DuckDB's threads rather than
+in a Python loop: 10,000,000 `DnsEvents` rows took about 35 s on 2 shared
+cores (`bench/bench_hunt.py`).
 The label keeps the draws of different columns independent. Row order follows
 `range()`, because DuckDB preserves insertion order by default.
 
@@ -51,7 +52,7 @@ def _ip_from(hash_sql: str) -> str:
 
 
 def parameters(seed: int, end: datetime) -> dict[str, Any]:
-    """Return the SQL parameters every background statement takes (DuckDB ignores none of them)."""
+    """Return the values the background statements name; `parameters_for` picks one statement's share."""
     windows = [host for host in catalog.HOSTS if host.os == "Windows"]
     linux = [host for host in catalog.HOSTS if host.os == "Linux"]
     programs = catalog.PROGRAMS
@@ -85,11 +86,17 @@ def parameters(seed: int, end: datetime) -> dict[str, Any]:
     }
 
 
-# Parameters each statement uses; DuckDB rejects a parameter the SQL does not name.
 def parameters_for(sql: str, all_parameters: dict[str, Any]) -> dict[str, Any]:
+    """Return the parameters `sql` names, because DuckDB rejects one the statement does not use."""
     return {name: value for name, value in all_parameters.items() if f"${name}" in sql}
 
 
+# NOTE: in DnsEvents from Windows DNS servers `Computer` is the DNS server and
+# `ClientIP` the querying client. The demo puts the querying host in `Computer`
+# (with its address in `ClientIP`) so that the hunt's projection, which has no
+# `ClientIP`, shows who looked a name up and an exclusion on `Computer` works.
+# The `EventId` (257, 258), `TaskCategory` and `Result` values are plausible
+# guesses: the table reference documents the columns but not their values.
 DNS_EVENTS_SQL = f"""
 INSERT INTO "DnsEvents" BY NAME
 WITH draws AS (

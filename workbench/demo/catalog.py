@@ -121,7 +121,7 @@ BACKGROUND_NAME_TEMPLATES = (
     "host-{n}.contoso.com",
 )
 
-# Public first octets to draw background answer addresses from.
+# First octets of the public addresses that background lookups resolve to.
 PUBLIC_FIRST_OCTETS = (13, 20, 23, 34, 35, 40, 52, 54, 104, 142, 151, 157, 185, 199)
 
 QUERY_TYPES = ("A", "A", "A", "A", "A", "A", "A", "AAAA", "AAAA", "PTR", "SRV", "TXT", "MX", "CNAME")

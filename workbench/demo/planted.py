@@ -3,8 +3,9 @@
 Two Nanocore RAT C2 domains from a ThreatFox report (`test3012.duckdns.org`,
 `elroiseeme02.ip-ddns.com`) are looked up and contacted by four hosts:
 `WS-114` (the first infection, beaconing for 11 days), `WS-207`, `FIN-LT-033`
-and the CI runner `BUILD-07`, whose nightly job resolves a dynamic-DNS test
-name and is the false positive an analyst is meant to exclude. The lookups
+and the CI runner `BUILD-07`. The nightly job on `BUILD-07` resolves a
+dynamic-DNS test name, which is the false positive an analyst is meant to
+exclude. The lookups
 use the name itself, subdomains, upper case and a trailing dot, which all ARE
 the domain. `TRAP_NAMES` are names a careless match hits but that are not the
 domain (`has_any` hits `test3012.duckdns.org.example.net`, a bare `endswith`
@@ -125,7 +126,7 @@ def _dns_events(clock: _Clock) -> Iterator[Row]:
     for days_ago in (8, 5, 2):
         yield _lookup(clock.ago(days=days_ago, hours=3, minutes=17), "WS-114", "a1.test3012.duckdns.org", answer=test3012)
 
-    # WS-207 resolves the upper-case, fully qualified form its malware configuration holds.
+    # WS-207 resolves the upper-case, fully qualified form in its malware configuration.
     for days_ago in (6, 4, 3, 1):
         yield _lookup(clock.ago(days=days_ago, hours=5, minutes=41), "WS-207", "TEST3012.DUCKDNS.ORG.", answer=test3012)
     for days_ago in (4, 2):

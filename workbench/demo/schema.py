@@ -5,10 +5,10 @@ Names and types follow the Azure Monitor Logs table reference
 Log Analytics system columns `_BilledSize`, `_IsBillable` and
 `_SubscriptionId` are left out; `_ResourceId` is kept where the reference
 lists it, because hunts pivot on it. `DnsEvents`, `DeviceNetworkEvents` and
-`Syslog` carry every other column of their reference page;
+`Syslog` carry every other column of their reference page.
 `CommonSecurityLog` (about 150 columns) and `SecurityEvent` (about 230) carry
-the columns hunts and their firewall, proxy, logon, process-creation and
-object-access events use.
+the columns that hunts use and that the demo's firewall, proxy, logon,
+process-creation and object-access events fill.
 
 String columns default to the empty string, as in Log Analytics, where a
 string is never null; numbers, times and `dynamic` columns default to null.
