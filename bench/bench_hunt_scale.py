@@ -7,9 +7,9 @@ run. The floor is the same match written directly in DuckDB SQL against a
 table of the domains, which shows what the KQL translation costs.
 
 Every list contains the two Nanocore domains, which the generated table
-holds (with subdomains and trailing dots) every 100,000th row; the other
-domains are fillers that match nothing, so every size must find the same
-rows, and the script fails when one does not.
+contains (with subdomains and trailing dots) twice in every 100,000 rows.
+The other domains are fillers that match nothing, so every size must find
+the same rows, and the script exits with 1 when one does not.
 
 Usage: python bench/bench_hunt_scale.py [--rows 2000000] [--repeat 3]
 """

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import duckdb_kql
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.backends.base import Column, TableSchema
 from workbench.iocs.model import Indicator
@@ -213,3 +215,51 @@ def test_build_hunts_hostile_value(connection):
 
     assert [hunt.ioc_types for hunt in hunts] == [("url",)]
     assert hits(connection, hunts[0].text, "DeviceName") == set()
+
+
+KQL_TO_SQL = {"string": "VARCHAR", "int": "INTEGER", "long": "BIGINT", "real": "DOUBLE", "datetime": "TIMESTAMP", "dynamic": "JSON"}
+
+
+def test_hunts_run_on_builtin_schemas():
+    from workbench.kql.schemas import BUILTIN_SCHEMAS
+
+    con = duckdb_kql.connect()
+    for schema in BUILTIN_SCHEMAS.values():
+        columns = ", ".join(f'"{column.name}" {KQL_TO_SQL[column.kql_type]}' for column in schema.columns)
+        con.sql(f'CREATE TABLE "{schema.name}" ({columns})')
+    indicators = [
+        Indicator("test3012.duckdns.org", "domain"),
+        Indicator("203.0.113.45", "ip"),
+        Indicator("203.0.113.45:4782", "ip:port"),
+        Indicator("http://evil.example/a", "url"),
+        Indicator("a" * 64, "sha256_hash"),
+        Indicator("c" * 40, "sha1_hash"),
+        Indicator("b" * 32, "md5_hash"),
+    ]
+
+    hunts = build_hunts(indicators, list(BUILTIN_SCHEMAS.values()))
+
+    assert len(hunts) == 12
+    for hunt in hunts:
+        assert duckdb_kql.kql(con, hunt.text).fetchall() == [], hunt.title
+    con.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(value=st.text(alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), min_size=1, max_size=30))
+def test_hunts_parse_any_value(value):
+    types = ("domain", "ip", "url", "sha256_hash")
+    hunts = build_hunts([Indicator(value, ioc_type) for ioc_type in types], only_tables=["DeviceNetworkEvents"])
+
+    for hunt in hunts:
+        assert duckdb_kql.parse(hunt.text).ok, hunt.text
+
+
+@settings(max_examples=60, deadline=None)
+@given(value=st.text(alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), min_size=1, max_size=20))
+def test_dns_hunts_run_any_value(connection, value):
+    indicators = [Indicator(value, "ip"), Indicator(value, "domain")]
+    hunts = build_hunts(indicators, [schema_of(connection, "DnsEvents")])
+
+    for hunt in hunts:
+        duckdb_kql.kql(connection, hunt.text).fetchall()

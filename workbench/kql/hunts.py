@@ -388,8 +388,12 @@ def _ip_text_condition(column: str, ips: list[str]) -> str:
     return " or ".join(tests)
 
 
+_REGEX_SPECIAL = set("\\.^$|?*+()[]{}")
+
+
 def _regex_escape(value: str) -> str:
-    return "".join("\\" + char if not char.isalnum() else char for char in value)
+    """Escape the regex metacharacters that RE2 and Python share; RE2 rejects escapes of other characters."""
+    return "".join("\\" + char if char in _REGEX_SPECIAL else char for char in value)
 
 
 def _url_forms(url: str) -> list[str]:
