@@ -489,6 +489,26 @@ def test_sentinel_type_mismatch_kept(lab, tmp_path, capsys):
     assert kql_count(db_path, 'CommonSecurityLog | where DestinationPort == "https"') == 1
 
 
+def test_format_option_overrides(lab, tmp_path, capsys):
+    config_path, db_path = lab
+    file = write(tmp_path / "braces.txt", "{Id},TimeGenerated\n7,2025-01-01T00:00:00Z\n")
+
+    assert run_ingest(config_path, "Braces_CL", str(file)) == 2
+    assert "--format csv" in capsys.readouterr().err
+    assert run_ingest(config_path, "Braces_CL", str(file), "--format", "csv") == 0
+    assert kql_rows(db_path, "Braces_CL | project ['{Id}']") == [(7,)]
+
+
+def test_table_name_case_kept(lab, tmp_path, capsys):
+    config_path, db_path = lab
+    file = write(tmp_path / "events.csv", "TimeGenerated,Computer\n2025-01-01T00:00:00Z,a\n")
+
+    assert run_ingest(config_path, "Events_CL", str(file)) == 0
+    assert run_ingest(config_path, "events_cl", str(file)) == 0
+    assert "Appended to table Events_CL" in capsys.readouterr().out
+    assert kql_count(db_path, "Events_CL") == 2
+
+
 def test_type_conflict_rejected(lab, tmp_path, capsys):
     config_path, db_path = lab
     first = write(tmp_path / "first.csv", "TimeGenerated,Port\n2025-01-01T00:00:00Z,443\n")

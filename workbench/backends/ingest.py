@@ -400,11 +400,12 @@ def _read_error(file: Path, format: str, error: Exception) -> IngestError:
     """Turn a DuckDB reader error into a message naming the file, keeping DuckDB's first lines."""
     lines: list[str] = []
     for line in str(error).splitlines():
-        if line.startswith("Possible fixes"):
+        # DuckDB follows the reason with its own fixes and the SQL it ran, neither of use here.
+        if line.startswith(("Possible fixes", "LINE ")):
             break
         if line.strip():
             lines.append(line.strip())
-    detail = " ".join(lines[:3])[:400]
+    detail = " ".join(lines[:3])[:400].removeprefix("Invalid Input Error: ").rstrip(".")
     kind = {"csv": "a valid CSV file", "jsonl": "valid JSON lines", "parquet": "a valid Parquet file"}[format]
     others = " or ".join(f"--format {other}" for other in FORMATS if other != format)
     return IngestError(
