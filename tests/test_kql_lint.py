@@ -79,8 +79,19 @@ def test_invalid_regex():
 
 def test_regex_without_re2_features():
     assert regex_problem(r"^BUILD-\d+$") == ""
+    assert regex_problem(r"(a)\1") != ""
+    assert regex_problem(r"foo(?=bar)") != ""
+
+
+def test_regex_fallback_without_re2(monkeypatch):
+    from workbench.kql import lint
+
+    monkeypatch.setattr(lint, "_re2_module", lambda: None)
+
+    assert regex_problem(r"^BUILD-\d+$") == ""
     assert "RE2" in regex_problem(r"(a)\1")
     assert "RE2" in regex_problem(r"foo(?=bar)")
+    assert regex_problem("BUILD-(0") != ""
 
 
 def test_expired():

@@ -191,12 +191,24 @@ def _unknown_field_message(field: str, schema: TableSchema) -> str:
 
 
 def regex_problem(pattern: str) -> str:
-    """Return why `pattern` would not compile in Kusto, or an empty string when it looks valid.
+    """Return why `pattern` would not compile in Kusto, or an empty string when it compiles.
 
-    Kusto and DuckDB use RE2. This approximates RE2 with Python's `re` plus a
-    check for backreferences and lookaround, which `re` accepts and RE2 does
-    not. Rarer differences, such as `\\Z`, are not caught.
+    Kusto and DuckDB use RE2, so the pattern is compiled with RE2 itself when
+    the `google-re2` package is installed. Without it, Python's `re` plus a
+    check for backreferences and lookaround (which `re` accepts and RE2
+    rejects) is an approximation that misses rarer differences such as `\\Z`.
     """
+    re2 = _re2_module()
+    if re2 is not None:
+        options = re2.Options()
+        options.log_errors = False
+        try:
+            re2.compile(pattern, options)
+        except re2.error as error:
+            detail = error.args[0] if error.args else error
+            return detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
+        return ""
+
     try:
         re.compile(pattern)
     except re.error as error:
@@ -204,6 +216,14 @@ def regex_problem(pattern: str) -> str:
     if _RE2_UNSUPPORTED.search(pattern):
         return "backreferences and lookaround are not supported by RE2, the regex engine of Kusto"
     return ""
+
+
+def _re2_module():
+    try:
+        import re2
+    except ImportError:
+        return None
+    return re2
 
 
 def _lint_row_count(exclusion: Exclusion, rows_by_exclusion: dict[str, int] | None, total_rows: int | None) -> list[Finding]:
