@@ -385,6 +385,15 @@ def test_copied_time_warned(lab, tmp_path, capsys):
     assert kql_count(db_path, "DeviceProcessEvents | where TimeGenerated == datetime(2021-12-15T23:00:03.449464Z)") == 1
 
 
+def test_unnamed_data_column_kept(lab, tmp_path, capsys):
+    config_path, db_path = lab
+    file = write(tmp_path / "events.csv", ",TimeGenerated\nweb-01,2025-01-01T00:00:00Z\n")
+
+    assert run_ingest(config_path, "Events_CL", str(file)) == 0
+    assert "column 1 has no name; it is stored as Column1" in capsys.readouterr().err
+    assert kql_rows(db_path, "Events_CL | project Column1") == [("web-01",)]
+
+
 def test_empty_time_generated(lab, tmp_path, capsys):
     config_path, db_path = lab
     file = write(tmp_path / "events.csv", "TimeGenerated,Computer\n,a\n")

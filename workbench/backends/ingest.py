@@ -316,7 +316,7 @@ def _stage(connection: Any, file: Path, format: str, report: IngestReport) -> li
         original_names = _json_keys(connection, file, stage_names)
     else:
         original_names = list(stage_names)
-    return _name_columns(stage_names, stage_types, original_names, report)
+    return _name_columns(connection, stage_names, stage_types, original_names, report)
 
 
 @dataclass
@@ -414,7 +414,11 @@ def _read_error(file: Path, format: str, error: Exception) -> IngestError:
 
 
 def _name_columns(
-    stage_names: list[str], stage_types: list[str], original_names: list[str], report: IngestReport
+    connection: Any,
+    stage_names: list[str],
+    stage_types: list[str],
+    original_names: list[str],
+    report: IngestReport,
 ) -> list[SourceColumn]:
     """Map file column names to table names: drop a pandas index, strip unit suffixes, make names unique."""
     columns: list[SourceColumn] = []
@@ -425,8 +429,9 @@ def _name_columns(
             report.warnings.append(f"dropped the column {original!r}: it is a pandas index, not data")
             continue
         if _UNNAMED.fullmatch(name):
-            if position == 0:
-                report.warnings.append(f"dropped the first column {original!r}: it is a pandas index, not data")
+            if position == 0 and _holds_row_numbers(connection, stage_name):
+                shown = repr(original) if original else "with no name"
+                report.warnings.append(f"dropped the first column {shown}: it is a pandas index, not data")
                 continue
             name = f"Column{position + 1}"
             report.warnings.append(f"column {position + 1} has no name; it is stored as {name}")
@@ -451,6 +456,16 @@ def _name_columns(
             report.renamed_columns[original] = unique
         columns.append(SourceColumn(stage_name=stage_name, name=unique, sql_type=sql_type))
     return columns
+
+
+def _holds_row_numbers(connection: Any, stage_name: str) -> bool:
+    """Return whether every value of the column is a whole number, as in a pandas index."""
+    column = quote_identifier(stage_name)
+    non_numbers = connection.execute(
+        f"SELECT count(*) FROM {STAGE_TABLE} "
+        f"WHERE NOT coalesce(regexp_full_match(CAST({column} AS VARCHAR), '[0-9]+'), false)"
+    ).fetchone()[0]
+    return non_numbers == 0
 
 
 # Writing
