@@ -171,8 +171,8 @@ def ingest_file(
         _rollback(connection)
         raise
     except duckdb.Error as error:
-        # Every expected failure is an IngestError by now; this one is a bug or a
-        # DuckDB limit, so the log keeps the SQL traceback and the user gets one line.
+        # Every expected failure is an IngestError by now, so this is a bug or a
+        # DuckDB limit. The log keeps the traceback and the user gets one line.
         _rollback(connection)
         log.exception("ingest of %s into %s failed", file, table)
         raise IngestError(
@@ -430,8 +430,8 @@ def _name_columns(
             continue
         if _UNNAMED.fullmatch(name):
             if position == 0 and _holds_row_numbers(connection, stage_name):
-                shown = repr(original) if original else "with no name"
-                report.warnings.append(f"dropped the first column {shown}: it is a pandas index, not data")
+                label = repr(original) if original else "with no name"
+                report.warnings.append(f"dropped the first column {label}: it is a pandas index, not data")
                 continue
             name = f"Column{position + 1}"
             report.warnings.append(f"column {position + 1} has no name; it is stored as {name}")
