@@ -95,3 +95,17 @@ def test_lint_broken_session(tmp_path, capsys):
 
     assert code == 2
     assert "broken.toml" in capsys.readouterr().err
+
+
+def test_lint_escapes_terminal_sequences(tmp_path, capsys):
+    session = Session.new("Nanocore C2")
+    session.exclusions.append(Exclusion(id="ex-1", field="Comp\x1b]0;pwned\x07", operator="==", values=["x"], reason="r"))
+    path = tmp_path / "hostile.toml"
+    save_session(session, path)
+
+    code = main(["exclusions", "lint", str(path)])
+    output = capsys.readouterr().out
+
+    assert code == 1
+    assert "\x1b" not in output
+    assert "\\x1b" in output

@@ -17,6 +17,7 @@ from pathlib import Path
 from workbench.cli import EXIT_FINDING, EXIT_OK, CommandError
 from workbench.kql.lint import Finding, lint_exclusions, parse_filter_text
 from workbench.kql.schemas import BUILTIN_SCHEMAS
+from workbench.text import sanitize
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,9 @@ def run_lint(args: argparse.Namespace, config) -> int:
     else:
         findings = _lint_session(path)
 
+    # Findings quote fields and values from the file, which may carry terminal escape sequences.
     for finding in findings:
-        print(finding.describe())
+        print(sanitize(finding.describe()))
     if not findings:
         print(f"{path}: no findings")
         return EXIT_OK

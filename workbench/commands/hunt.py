@@ -17,6 +17,7 @@ from pathlib import Path
 from workbench.cli import EXIT_FINDING, EXIT_OK, CommandError
 from workbench.iocs import FeedError, load_feed, merge_indicators
 from workbench.kql.hunts import build_hunts, hunt_tables
+from workbench.text import sanitize
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,8 @@ def run(args: argparse.Namespace, config) -> int:
     rejected = 0
     for load in loads:
         for entry in load.rejected:
-            print(f"workbench: {load.source}: {entry.where}: rejected {entry.value!r}: {entry.reason}", file=sys.stderr)
+            message = f"{load.source}: {entry.where}: rejected {entry.value!r}: {entry.reason}"
+            print(f"workbench: {sanitize(message)}", file=sys.stderr)
             rejected += 1
 
     indicators = merge_indicators(loads)
