@@ -8,6 +8,7 @@ editor.
 
 from __future__ import annotations
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.pilot import Pilot
@@ -268,6 +269,22 @@ async def test_edit_relexes_only_changed() -> None:
         assert names_by_text(editor, 1)['"z"'] == "string"
         assert names_by_text(editor, 1)["has"] == "keyword.operator"
         assert editor._highlights[2] is untouched
+
+
+async def test_broken_lexer_degrades(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing_lexer(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("duckdb_kql._antlr.KqlLexer has no token types ['HAS_ANY']")
+
+    monkeypatch.setattr(lexer, "highlight_spans", missing_lexer)
+    monkeypatch.setattr(lexer, "completion_context", missing_lexer)
+    app = Host("")
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = app.query_one(KqlEditor)
+        await pilot.press(*"Dn", "tab")
+        assert editor.text == "Dn"
+        assert not editor.completion_open
+        assert app.focused is app.query_one("#other")
+        assert not any(editor._highlights.values())
 
 
 async def test_theme_follows_app() -> None:

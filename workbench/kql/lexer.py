@@ -202,6 +202,15 @@ def _load_grammar() -> _Grammar:
         return _grammar
 
 
+def preload() -> None:
+    """Import the ANTLR lexer and parser now, so the first keystroke does not wait about 0.3 s for them.
+
+    Safe to call from a worker thread.
+    """
+    _load_grammar()
+    import duckdb_kql.parser  # noqa: F401 - imported for its side effect of loading the parser
+
+
 def tokenize(text: str) -> list[Token]:
     """Lex `text` into tokens, comments included and whitespace left out.
 

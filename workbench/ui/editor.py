@@ -178,6 +178,7 @@ class KqlEditor(TextArea):
         self._completion_start: tuple[int, int] | None = None
         self._dismissed_at: tuple[int, int] | None = None
         self._text_version = 0
+        self._lexer_error: Exception | None = None
         self._tab_answer: tuple[object, bool] | None = None
         self.validation_delay = validation_delay
         self.diagnostics: list[SyntaxDiagnostic] = []
@@ -278,9 +279,18 @@ class KqlEditor(TextArea):
         self._lexed_lines, self._lexed_blocks = lexed_lines, lexed_blocks
 
     def _lex_block(self, block_text: str) -> BlockHighlights:
+        if self._lexer_error is not None:
+            return {}
+        try:
+            spans = lexer.highlight_spans(block_text, self._tables.keys())
+        except (ImportError, RuntimeError) as error:
+            # The private duckdb-kql lexer is missing or changed: edit without colours.
+            self._lexer_error = error
+            logger.error("KQL highlighting and completion are off: %s", error)
+            return {}
         lines = block_text.split("\n")
         block_highlights: BlockHighlights = {}
-        for span in lexer.highlight_spans(block_text, self._tables.keys()):
+        for span in spans:
             line = lines[span.row]
             start = _byte_offset(line, span.start)
             end = _byte_offset(line, span.end)
@@ -296,6 +306,10 @@ class KqlEditor(TextArea):
         if self._follows_app_theme:
             self.watch(self.app, "theme", self._match_app_theme, init=True)
         self._schedule_validation()
+        self.call_after_refresh(self._preload_lexer)
+
+    def _preload_lexer(self) -> None:
+        self.run_worker(lexer.preload, name="kql-lexer-preload", thread=True, exit_on_error=False)
 
     def _match_app_theme(self) -> None:
         self.theme = DARK_THEME if self.app.current_theme.dark else LIGHT_THEME
@@ -396,7 +410,14 @@ class KqlEditor(TextArea):
     def completion_context(self) -> CompletionContext:
         """Describe what a completion at the cursor would complete."""
         row, column = self.cursor_location
-        return lexer.completion_context(self.document.lines, row, column, self._tables.keys())
+        if self._lexer_error is not None:
+            return CompletionContext("", lexer.NO_COMPLETION, None)
+        try:
+            return lexer.completion_context(self.document.lines, row, column, self._tables.keys())
+        except (ImportError, RuntimeError) as error:
+            self._lexer_error = error
+            logger.error("KQL highlighting and completion are off: %s", error)
+            return CompletionContext("", lexer.NO_COMPLETION, None)
 
     def completions(self, context: CompletionContext | None = None) -> list[Completion]:
         """Return the completions for `context` (the cursor's when None), best first."""
