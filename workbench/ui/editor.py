@@ -179,7 +179,7 @@ class KqlEditor(TextArea):
         self._dismissed_at: tuple[int, int] | None = None
         self._text_version = 0
         self._lexer_error: Exception | None = None
-        self._tab_answer: tuple[object, bool] | None = None
+        self._tab_result: tuple[object, bool] | None = None
         self.validation_delay = validation_delay
         self.diagnostics: list[SyntaxDiagnostic] = []
         """The diagnostics of the last `Validated` message."""
@@ -590,10 +590,10 @@ class KqlEditor(TextArea):
         answer is kept until the text, the cursor or the dismissal changes.
         """
         state = (self._text_version, self.selection, self._dismissed_at)
-        if self._tab_answer is not None and self._tab_answer[0] == state:
-            return self._tab_answer[1]
+        if self._tab_result is not None and self._tab_result[0] == state:
+            return self._tab_result[1]
         completes = self._has_longer_completion()
-        self._tab_answer = (state, completes)
+        self._tab_result = (state, completes)
         return completes
 
     def _has_longer_completion(self) -> bool:
