@@ -587,7 +587,7 @@ class KqlEditor(TextArea):
         """Return True when tab at the cursor opens the completion list instead of moving focus.
 
         Textual calls `check_consume_key` for tab on every key press, so the
-        answer is kept until the text, the cursor or the dismissal changes.
+        result is kept until the text, the cursor or the dismissal changes.
         """
         state = (self._text_version, self.selection, self._dismissed_at)
         if self._tab_result is not None and self._tab_result[0] == state:
