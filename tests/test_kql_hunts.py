@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from workbench.backends.base import Column, TableSchema
 from workbench.iocs.model import Indicator
 from workbench.kql.hunts import LARGE_LIST_THRESHOLD, build_hunts, domain_hunt
+from workbench.kql.literals import dynamic_list
 
 DOMAINS = ["test3012.duckdns.org", "elroiseeme02.ip-ddns.com"]
 
@@ -263,3 +264,26 @@ def test_dns_hunts_run_any_value(connection, value):
 
     for hunt in hunts:
         duckdb_kql.kql(connection, hunt.text).fetchall()
+
+
+def test_demo_workspace_traps(tmp_path):
+    from workbench.backends.base import CancelToken
+    from workbench.backends.local import LocalBackend
+    from workbench.demo.generator import generate_workspace
+
+    path = tmp_path / "demo.duckdb"
+    generate_workspace(path, dns_rows=2000)
+    backend = LocalBackend(path)
+    package_query = f"let malicious_domains = {dynamic_list(DOMAINS)};\nDnsEvents | where Name has_any (malicious_domains)"
+    try:
+        package_names = set(backend.run(package_query, None, CancelToken()).table.column("Name").to_pylist())
+        hunt_names = set(backend.run(domain_hunt(DOMAINS), None, CancelToken()).table.column("Name").to_pylist())
+    finally:
+        backend.close()
+
+    assert hunt_names
+    assert hunt_names <= package_names
+    assert "test3012.duckdns.org.evil.example" in package_names - hunt_names
+    for name in hunt_names:
+        host = name.lower().rstrip(".")
+        assert any(host == domain or host.endswith("." + domain) for domain in DOMAINS), name
