@@ -22,11 +22,11 @@ Lists of more than `LARGE_LIST_THRESHOLD` values are not written as
 SQL, and Kusto disables its text index past 128 terms anyway. They become a
 one-column table, `print value = split("<values joined by a comma>", ",") |
 mv-expand value to typeof(string)`, which `in (table)` reads as a semi-join.
-One string token keeps parsing cheaper than one token per value. Measured
-with duckdb-kql 1.1.2 on 2 cores against 2,000,000 generated DnsEvents rows,
-for 50,000 domains: 1.8 s with the split string, 10.8 s with a `datatable`
-(5.9 s of it parsing the query) and about 108 s with `dynamic([...])`,
-against 0.7 s for 2 domains. What remains is parsing: duckdb-kql's ANTLR
+One string token keeps parsing cheaper than one token per value. The times
+below were measured with duckdb-kql 1.1.2 on 2 cores against 2,000,000
+generated DnsEvents rows. For 50,000 domains the hunt took 1.8 s with the
+split string, 10.8 s with a `datatable` (5.9 s of it parsing the query) and
+about 108 s with `dynamic([...])`, against 0.7 s for 2 domains. What remains is parsing: duckdb-kql's ANTLR
 parser reads about 1 MB of query text a second whatever the token type
 (`bench/bench_hunt_scale.py`). A value that contains a comma falls back to
 a `datatable`.

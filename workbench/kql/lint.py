@@ -2,9 +2,9 @@
 
 An exclusion that is wrong hides true positives without a trace, so every
 exclusion is checked before it runs. The rules report a field the table
-lacks, an empty value, a regex that does not compile, an expiry in the past,
-an exclusion that removes every row or is made redundant by another, and
-negated operators whose `or` is always true. Each problem is a `Finding` value that the TUI
+lacks, an empty value, a regex that does not compile and an expiry in the
+past. They also report an exclusion that removes every row or is made
+redundant by another, and negated operators whose `or` is always true. Each problem is a `Finding` value that the TUI
 and `workbench exclusions lint` show; nothing here changes an exclusion.
 
 Hunt packages write filters as prose such as `process.name != "schtasks.exe"

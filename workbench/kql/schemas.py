@@ -3,10 +3,10 @@
 Exclusion lint and editor completion need a table's columns. A workspace
 reports its own through `Backend.tables()`. These built-in schemas are used
 when none is known, such as before a workspace is open. Column names and KQL types follow the Azure Monitor Logs table
-reference for each table; the Log Analytics system columns (`_BilledSize`,
-`_IsBillable`, `Type`, `TenantId`) are left out, and `CommonSecurityLog` and
-`SecurityEvent`, which have well over a hundred columns, list the ones
-hunts use.
+reference for each table. The Log Analytics system columns (`_BilledSize`,
+`_IsBillable`, `Type`, `TenantId`) are left out. `CommonSecurityLog` and
+`SecurityEvent` have well over a hundred columns each, so they list only the
+ones hunts use.
 """
 
 from __future__ import annotations
