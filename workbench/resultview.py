@@ -74,17 +74,19 @@ def export_format(path: Path) -> str:
     return fmt
 
 
-def export_view(table: Any, path: Path) -> int:
+def export_view(table: Any, path: Path, columns: list | None = None) -> int:
     """Write `table` to `path` as CSV, JSON lines or a Markdown table (by the file ending); return rows written.
 
-    Values go out in snapshot form (ISO times, JSON for dynamic values).
+    Values go out in snapshot form (ISO times, JSON for dynamic values), by the
+    KQL types in `columns` (default: every column as it is).
     Raises ValueError for an unknown ending and OSError when the file cannot be written.
     """
-    from workbench.sessions.snapshot import snapshot_rows
+    from workbench.backends.base import Column
+    from workbench.sessions.capture import snapshot_rows
 
     fmt = export_format(path)
     names = table.column_names
-    rows = snapshot_rows(table)
+    rows = snapshot_rows(table, columns or [Column(name, "string") for name in names])
     with path.open("w", encoding="utf-8", newline="") as stream:
         if fmt == "csv":
             writer = csv.writer(stream)

@@ -164,6 +164,7 @@ class LocalBackend:
                     raise QueryError("the query was cancelled", kind="cancelled")
                 self._apply_timespan(connection, tables, timespan)
                 relation = duckdb_kql.kql(connection, query, allow_write=False)
+                sql_types = [str(sql_type) for sql_type in relation.types]
                 # One row past the limit tells "exactly the limit" from "more than the limit".
                 table = relation.limit(self.fetch_limit + 1).to_arrow_table()
             except QueryError:
@@ -195,7 +196,11 @@ class LocalBackend:
         truncated = table.num_rows > self.fetch_limit
         if truncated:
             table = table.slice(0, self.fetch_limit)
-        columns = [Column(field.name, kql_type_of_arrow(field.type)) for field in table.schema]
+        # DuckDB's JSON arrives in Arrow as plain text, so the KQL type comes from the SQL type.
+        columns = [
+            Column(field.name, sql_type_to_kql(sql_type) if sql_type else kql_type_of_arrow(field.type))
+            for field, sql_type in zip(table.schema, sql_types + [""] * (len(table.schema) - len(sql_types)))
+        ]
         log.info("local query on %s returned %d rows in %.3f s", self.name, table.num_rows, elapsed)
         return QueryResult(
             table=table,

@@ -502,23 +502,15 @@ class WorkbenchApp(App[int]):
         self.notify(sanitize(text), title="Query failed", severity="error", timeout=12)
 
     def _record_run(self, query: QueryRecord, hunt) -> None:
-        from workbench.sessions.snapshot import snapshot_rows
+        from workbench.sessions.capture import snapshot_from_result
 
-        result = hunt.result
-        limit = self.config.snapshot_rows
-        rows = snapshot_rows(result.table, limit)
-        run = Run(
-            ran_at=utc_now(),
-            workspace=result.workspace,
-            row_count=result.row_count,
-            truncated=result.truncated or result.row_count > len(rows),
-            columns=[(column.name, column.kql_type) for column in result.columns],
-            rows=rows,
-            elapsed_seconds=round(result.elapsed_seconds, 3),
+        run = snapshot_from_result(
+            hunt.result,
+            self.config.snapshot_rows,
             timespan=query.timespan,
             excluded_counts=dict(hunt.removed),
-            verdicts=[Verdict(row=key, verdict=value) for key, value in self.results_pane.verdicts.items()],
         )
+        run.verdicts = [Verdict(row=key, verdict=value) for key, value in self.results_pane.verdicts.items()]
         query.runs.append(run)
         self.mark_dirty()
 

@@ -20,7 +20,10 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from workbench.sessions.model import VERDICTS
-from workbench.sessions.snapshot import row_hashes, snapshot_rows, snapshot_value
+from workbench.backends.base import Column
+from workbench.sessions.capture import snapshot_rows
+from workbench.sessions.model import row_hash
+from workbench.sessions.snapshot import snapshot_value
 from workbench.text import sanitize
 from workbench.ui.tables import display_table
 
@@ -75,10 +78,11 @@ class ResultsPane(Vertical):
     class ViewReady(Message):
         """A worker finished computing the shown rows."""
 
-        def __init__(self, generation: int, view: Any, hashes: list[str], cursor: tuple[int, int] | None, note: str) -> None:
+        def __init__(self, generation: int, view: Any, full_view: Any, hashes: list[str], cursor: tuple[int, int] | None, note: str) -> None:
             super().__init__()
             self.generation = generation
             self.view = view
+            self.full_view = full_view
             self.hashes = hashes
             self.cursor = cursor
             self.note = note
@@ -89,6 +93,8 @@ class ResultsPane(Vertical):
         """Arrow table of the last run after exclusions (and sort); None before the first run."""
         self.view = None
         """`source` after the row filter, the verdict filter and hidden columns: what the table shows."""
+        self.full_view = None
+        """`view` with the hidden columns: what verdict hashes, row details and exports read."""
         self.column_types: dict[str, str] = {}
         self.verdicts: dict[str, str] = {}
         """Verdict by row hash for the current query."""
@@ -156,13 +162,32 @@ class ResultsPane(Vertical):
             return
         self._generation += 1
         self.busy = True
-        self._compute_view(self._generation, self.source, self.filter_text, self.verdict_filter, dict(self.verdicts), list(self.hidden_columns), cursor, note)
+        self._compute_view(
+            self._generation,
+            self.source,
+            self._columns(),
+            self.filter_text,
+            self.verdict_filter,
+            dict(self.verdicts),
+            list(self.hidden_columns),
+            cursor,
+            note,
+        )
+
+    def _columns(self) -> list[Column]:
+        names = self.source.column_names if self.source is not None else []
+        return [Column(name, self.column_types.get(name, "string")) for name in names]
+
+    def row_hashes(self, table: Any, limit: int) -> list[str]:
+        """Return the verdict key of the first `limit` rows of `table` (all columns, snapshot form)."""
+        return [row_hash(row) for row in snapshot_rows(table, self._columns(), limit)]
 
     @work(thread=True, group="results-view")
     def _compute_view(
         self,
         generation: int,
         source: Any,
+        columns: list[Column],
         filter_text: str,
         verdict_filter: str,
         verdicts: dict[str, str],
@@ -177,7 +202,7 @@ class ResultsPane(Vertical):
         view = filter_rows(source, filter_text)
         hashes: list[str] = []
         if verdicts and view.num_rows:
-            hashes = row_hashes(view, VERDICT_ROW_LIMIT)
+            hashes = [row_hash(row) for row in snapshot_rows(view, columns, VERDICT_ROW_LIMIT)]
         if verdict_filter:
             if verdict_filter == "unmarked":
                 keep = [verdicts.get(row_hash) is None for row_hash in hashes] + [True] * (view.num_rows - len(hashes))
@@ -186,9 +211,10 @@ class ResultsPane(Vertical):
             mask = pa.array(keep, type=pa.bool_())
             view = view.filter(mask)
             hashes = [row_hash for row_hash, kept in zip(hashes, keep) if kept]
+        full_view = view
         if hidden:
             view = view.drop_columns([name for name in hidden if name in view.column_names])
-        self.post_message(self.ViewReady(generation, view, hashes, cursor, note))
+        self.post_message(self.ViewReady(generation, view, full_view, hashes, cursor, note))
 
     def on_results_pane_view_ready(self, message: ViewReady) -> None:
         message.stop()
@@ -196,6 +222,7 @@ class ResultsPane(Vertical):
             return
         self.busy = False
         self.view = message.view
+        self.full_view = message.full_view
         self._view_hashes = message.hashes
         self._replace_table(self._with_markers(display_table(self.view)), message.cursor)
         self._update_info()
@@ -279,8 +306,11 @@ class ResultsPane(Vertical):
         return name, value
 
     def _row_dict(self, row: int) -> dict[str, Any]:
-        values = snapshot_rows(self.view, 1, start=row)[0]
-        return dict(zip(self.view.column_names, values))
+        values = snapshot_rows(self.full_view, self._columns_of(self.full_view), 1, start=row)[0]
+        return dict(zip(self.full_view.column_names, values))
+
+    def _columns_of(self, table: Any) -> list[Column]:
+        return [Column(name, self.column_types.get(name, "string")) for name in table.column_names]
 
     # Actions
 
@@ -337,7 +367,7 @@ class ResultsPane(Vertical):
             self.app.notify(f"Verdicts are kept for the first {VERDICT_ROW_LIMIT:,} rows; filter the rows first", severity="warning")
             return
         if row >= len(self._view_hashes):
-            self._view_hashes = row_hashes(self.view, min(self.view.num_rows, VERDICT_ROW_LIMIT))
+            self._view_hashes = self.row_hashes(self.full_view, min(self.full_view.num_rows, VERDICT_ROW_LIMIT))
         row_hash = self._view_hashes[row]
         if self.verdicts.get(row_hash) == verdict:
             self.verdicts.pop(row_hash)
@@ -453,7 +483,7 @@ class ResultsPane(Vertical):
         from workbench.resultview import export_view
 
         try:
-            count = export_view(self.view, path)
+            count = export_view(self.view, path, self._columns_of(self.view))
         except (ValueError, OSError) as error:
             self.app.call_from_thread(self.app.notify, sanitize(f"Export failed: {error}"), severity="error")
             return
