@@ -32,6 +32,7 @@ import platform
 import re
 import shlex
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -48,6 +49,8 @@ WORK_DIR = Path("/tmp/hunt-workbench-bench-startup")
 HARLEQUIN_VENV = Path("/tmp/hunt-workbench-bench-harlequin")
 POLL_SECONDS = 0.01
 FIRST_FRAME_TIMEOUT_SECONDS = 60.0
+EXIT_AFTER_HANGUP_SECONDS = 3.0
+"""Seconds a program may take to exit after tmux kill-session sends SIGHUP before it is killed."""
 
 BARE_MARKER = "bare-textual-first-frame"
 BARE_APP = f'''from textual.app import App, ComposeResult
@@ -100,6 +103,8 @@ class Target:
     """Text whose appearance in the pane counts as the first frame."""
     times: list[float] = field(default_factory=list)
     """Seconds to first frame of each measured run."""
+    hung_runs: int = 0
+    """Runs, warm-up and trace included, still alive EXIT_AFTER_HANGUP_SECONDS after SIGHUP, so killed."""
 
 
 class Tmux:
@@ -116,23 +121,44 @@ class Tmux:
         completed = subprocess.run(["tmux", "-L", self.socket, *arguments], capture_output=True, text=True, check=False)
         return completed.stdout
 
-    def time_first_frame(self, command: str, marker: str, session: str = "timed") -> float | None:
-        """Start `command` in a new session and return the seconds until `marker` shows; None on timeout."""
+    def time_first_frame(self, target: Target, command: str | None = None, session: str = "timed") -> float | None:
+        """Start the target's command (or `command`) in a new session; return the seconds until its marker shows.
+
+        Returns None on timeout. The session is then killed, which sends the
+        program SIGHUP as a dropped SSH connection would, and a program still
+        running after EXIT_AFTER_HANGUP_SECONDS is killed and counted in
+        `target.hung_runs`.
+        """
         started = time.perf_counter()
-        self.run("new-session", "-d", "-s", session, "-x", str(self.width), "-y", str(self.height), command)
+        self.run("new-session", "-d", "-s", session, "-x", str(self.width), "-y", str(self.height), command or target.command)
+        # The pane's first process leads a process group that holds everything the command started.
+        process_group = int(self.run("display-message", "-p", "-t", session, "#{pane_pid}").strip() or 0)
         try:
             while time.perf_counter() - started < FIRST_FRAME_TIMEOUT_SECONDS:
-                if marker in self.run("capture-pane", "-p", "-t", session):
+                if target.marker in self.run("capture-pane", "-p", "-t", session):
                     return time.perf_counter() - started
                 time.sleep(POLL_SECONDS)
             return None
         finally:
             self.run("kill-session", "-t", session)
-            # Let the killed app exit before the next run starts competing for the CPU.
-            time.sleep(0.5)
+            if process_group and not wait_for_exit(process_group, EXIT_AFTER_HANGUP_SECONDS):
+                target.hung_runs += 1
+                os.killpg(process_group, signal.SIGKILL)
 
     def close(self) -> None:
         self.run("kill-server")
+
+
+def wait_for_exit(process_group: int, timeout: float) -> bool:
+    """Return whether every process of `process_group` has exited within `timeout` seconds."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        try:
+            os.killpg(process_group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def machine_description() -> str:
@@ -209,7 +235,7 @@ def prepare_harlequin(venv: Path) -> tuple[Path | None, str]:
     return executable, f"harlequin {versions[0]} (Textual {versions[1]})"
 
 
-def trace_imports_before_first_frame(tmux: Tmux) -> tuple[list[str], dict[str, float], float]:
+def trace_imports_before_first_frame(tmux: Tmux, workbench: Target) -> tuple[list[str], dict[str, float], float]:
     """Run the workbench once under an import audit hook.
 
     Returns the modules imported before its first frame, the seconds from the
@@ -223,7 +249,7 @@ def trace_imports_before_first_frame(tmux: Tmux) -> tuple[list[str], dict[str, f
 
     command = shell_command([sys.executable, str(launcher), str(trace)], workbench_environment())
     started = time.time()
-    seconds = tmux.time_first_frame(command, "IOC feeds", session="traced")
+    seconds = tmux.time_first_frame(workbench, command, session="traced")
     if seconds is None or not trace.exists():
         return [], {}, 0.0
     first_frame = started + seconds
@@ -342,17 +368,17 @@ def main(argv: list[str] | None = None) -> int:
     tmux = Tmux(width, height)
     try:
         for target in targets:
-            if tmux.time_first_frame(target.command, target.marker) is None:
+            if tmux.time_first_frame(target) is None:
                 print(f"bench_startup: {target.name} drew no {target.marker!r} within {FIRST_FRAME_TIMEOUT_SECONDS:g} s", file=sys.stderr)
                 return 1
         for _ in range(args.repeat):
             for target in targets:
-                seconds = tmux.time_first_frame(target.command, target.marker)
+                seconds = tmux.time_first_frame(target)
                 if seconds is None:
                     print(f"bench_startup: {target.name} timed out", file=sys.stderr)
                     return 1
                 target.times.append(seconds)
-        modules, offsets, first_frame = trace_imports_before_first_frame(tmux)
+        modules, offsets, first_frame = trace_imports_before_first_frame(tmux, targets[1])
     finally:
         tmux.close()
 
@@ -368,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         command += f" --harlequin-venv {args.harlequin_venv}"
     rows = [
         f"| {target.name} | `{target.marker}` | {statistics.median(target.times):.3f} | {min(target.times):.3f} | "
-        f"{max(target.times):.3f} | {statistics.median(target.times) / floor:.2f} |"
+        f"{max(target.times):.3f} | {statistics.median(target.times) / floor:.2f} | {target.hung_runs} |"
         for target in targets
     ]
     entry = (
@@ -377,9 +403,11 @@ def main(argv: list[str] | None = None) -> int:
         f"- Machine: {machine}\n"
         f"- Method: seconds from `tmux new-session -d` until `tmux capture-pane` shows the marker, pane {width}x{height}, "
         f"polled every {POLL_SECONDS * 1000:.0f} ms; {args.repeat} interleaved runs each after one warm-up; "
-        "the workbench opens the pre-generated demo workspace\n"
+        "the workbench opens the pre-generated demo workspace. Each run ends with `tmux kill-session` (SIGHUP); "
+        f"a program still running {EXIT_AFTER_HANGUP_SECONDS:g} s later is killed and counted, warm-up and trace runs included\n"
         f"- harlequin: {harlequin_note}\n\n"
-        "| program | marker | median s | min s | max s | median / floor |\n|---|---|---|---|---|---|\n"
+        f"| program | marker | median s | min s | max s | median / floor | runs alive {EXIT_AFTER_HANGUP_SECONDS:g} s after SIGHUP |\n"
+        "|---|---|---|---|---|---|---|\n"
         + "\n".join(rows) + "\n\n"
         + import_report(modules, offsets, first_frame)
     )
