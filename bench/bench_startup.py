@@ -131,7 +131,7 @@ class Tmux:
         """
         started = time.perf_counter()
         self.run("new-session", "-d", "-s", session, "-x", str(self.width), "-y", str(self.height), command or target.command)
-        # The pane's first process leads a process group that holds everything the command started.
+        # The pane's first process leads a process group that contains everything the command started.
         process_group = int(self.run("display-message", "-p", "-t", session, "#{pane_pid}").strip() or 0)
         try:
             while time.perf_counter() - started < FIRST_FRAME_TIMEOUT_SECONDS:
