@@ -393,3 +393,21 @@ async def test_workspace_switcher_reports_missing_file(demo_db: Path, tmp_path: 
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.backend is not None, what="default workspace")
         assert app.backend_name == "local:default"
+
+
+async def test_hunt_package_import_reports_lint(demo_db: Path, shared_dir: Path) -> None:
+    package = shared_dir / "hunt-packages" / "nanocore-threatfox-dnsevents.md"
+    app = WorkbenchApp(config=make_config(demo_db))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start(pilot, app)
+        queries_before = len(app.session.queries)
+        app._load_feed_file(package)
+        await wait_for(pilot, lambda: len(app.session.exclusions) > 0, what="hunt package import")
+        await pilot.pause()
+        assert len(app.session.queries) == queries_before + 1
+        assert "DnsEvents" in app.session.queries[-1].text
+        assert all(not exclusion.enabled for exclusion in app.session.exclusions)
+        findings = app.exclusions_pane.findings
+        messages = " ".join(message for items in findings.values() for message in items).lower()
+        assert "always true" in messages
+        assert "process.name" in messages

@@ -79,8 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = load_config(args.config)
     except ConfigError as error:
-        print(f"workbench: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        if args.command != "config":
+            print(f"workbench: {error}", file=sys.stderr)
+            return EXIT_ERROR
+        # `workbench config` must work while the config is broken: it is how the user repairs it.
+        from workbench.config import Config
+
+        config = Config()
     log_path = setup_logging(args.log_level or config.log_level)
     log.info("workbench %s started: command=%s", __version__, args.command or "tui")
 

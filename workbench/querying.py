@@ -37,7 +37,10 @@ def check_syntax(query: str) -> None:
 
     if not query.strip():
         raise QueryError("the query is empty", kind="syntax", hint="Type a KQL query, or press ctrl+g to generate one")
-    diagnostics = duckdb_kql.validate(query)
+    from workbench.kql.lexer import PARSER_LOCK
+
+    with PARSER_LOCK:
+        diagnostics = duckdb_kql.validate(query)
     if diagnostics:
         first = diagnostics[0]
         raise QueryError(

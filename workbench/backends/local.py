@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from workbench.kql.lexer import PARSER_LOCK
 from workbench.backends.base import (
     CancelToken,
     Column,
@@ -163,7 +164,9 @@ class LocalBackend:
                 if cancel.cancelled:
                     raise QueryError("the query was cancelled", kind="cancelled")
                 self._apply_timespan(connection, tables, timespan)
-                relation = duckdb_kql.kql(connection, query, allow_write=False)
+                with PARSER_LOCK:
+                    # Parsing and binding only; DuckDB executes below, outside the lock.
+                    relation = duckdb_kql.kql(connection, query, allow_write=False)
                 sql_types = [str(sql_type) for sql_type in relation.types]
                 # One row past the limit tells "exactly the limit" from "more than the limit".
                 table = relation.limit(self.fetch_limit + 1).to_arrow_table()

@@ -524,9 +524,11 @@ class SyntaxDiagnostic:
 # `duckdb_kql.validate` runs the ANTLR parser, whose class-level caches are
 # not safe to fill from two threads at once. A cancelled worker thread keeps
 # running, so two debounced editor checks can overlap, and they queue here.
-# NOTE: a query that the local backend translates in another thread parses
-# with the same caches without taking this lock.
+# The local backend and `querying.check_syntax` take the same lock while
+# they parse (not while DuckDB executes).
 _validate_lock = threading.Lock()
+PARSER_LOCK = _validate_lock
+"""Hold while calling any duckdb_kql function that parses KQL."""
 
 _MISMATCHED = re.compile(r"^(?:mismatched|extraneous) input '(?P<found>.*)' expecting (?P<expected>.*)$", re.S)
 _NO_ALTERNATIVE = re.compile(r"^no viable alternative at input '(?P<found>.*)'$", re.S)

@@ -9,7 +9,9 @@ the latest is dropped, so a slow run can never overwrite a newer one.
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +89,8 @@ class WorkbenchApp(App[int]):
         self.running: CancelToken | None = None
         self.last_error: QueryError | None = None
         self._autosave_timer = None
+        self.import_findings: dict[str, list[str]] = {}
+        """Problems found when hunt-package filters were turned into exclusions, by exclusion id."""
         self.session_error = ""
         """Why the session file given on start could not be opened; empty when it was."""
 
@@ -139,6 +143,11 @@ class WorkbenchApp(App[int]):
             except Exception as error:  # noqa: BLE001 - a bad keymap must not stop the app
                 self.notify(f"Key remapping in the config failed: {error}", severity="error")
         self._install_signal_handlers()
+        set_schema = getattr(self.editor, "set_schema", None)
+        if set_schema is not None:
+            from workbench.kql.schemas import builtin_tables
+
+            set_schema(builtin_tables())
         if self.session_path is not None:
             self._load_session_file(self.session_path)
         self.set_status("Opening the workspace...")
@@ -219,6 +228,18 @@ class WorkbenchApp(App[int]):
         self.call_from_thread(self.notify, message, title="Azure sign-in", severity="warning", timeout=900)
         self.call_from_thread(self.set_status, message)
 
+    def on_kql_editor_validated(self, message: Any) -> None:
+        """Show the first syntax error of the editor text under the editor."""
+        info = self.query_one("#query-info", Static)
+        diagnostics = message.diagnostics
+        if not diagnostics:
+            info.update("")
+            info.remove_class("error")
+            return
+        more = f" (+{len(diagnostics) - 1} more)" if len(diagnostics) > 1 else ""
+        info.update(Text(sanitize(diagnostics[0].describe()) + more))
+        info.add_class("error")
+
     def on_workspace_ready(self, message: WorkspaceReady) -> None:
         if message.backend is None:
             self.set_status(f"Workspace unavailable: {message.error}", error=True)
@@ -296,12 +317,17 @@ class WorkbenchApp(App[int]):
         findings_count = 0
         for title, _description, filter_text in scenarios:
             candidates, findings = parse_filter_text(filter_text)
+            new_ids: dict[str, str] = {}
             for candidate in candidates:
-                candidate.id = self.session.next_exclusion_id()
+                new_ids[candidate.id] = self.session.next_exclusion_id()
+                candidate.id = new_ids[candidate.id]
                 candidate.enabled = False
                 if not candidate.reason:
                     candidate.reason = title
                 self.session.exclusions.append(candidate)
+            for finding in findings:
+                key = new_ids.get(finding.exclusion_id, f"scenario {title!r}")
+                self.import_findings.setdefault(key, []).append(finding.message)
             findings_count += len(findings)
         self.exclusions_pane.set_exclusions(self.session.exclusions)
         self.refresh_lint()
@@ -324,7 +350,7 @@ class WorkbenchApp(App[int]):
         except Exception as error:  # noqa: BLE001 - lint must never stop a hunt
             log.warning("exclusion lint failed: %s", error)
             return
-        by_id: dict[str, list[str]] = {}
+        by_id: dict[str, list[str]] = {key: list(messages) for key, messages in self.import_findings.items()}
         for finding in findings:
             by_id.setdefault(finding.exclusion_id, []).append(finding.message)
         self.exclusions_pane.set_exclusions(self.session.exclusions, findings=by_id)
@@ -360,7 +386,13 @@ class WorkbenchApp(App[int]):
             self.session.queries.append(query)
             first_id = first_id or query.id
         if self.session.title == "Untitled hunt":
+            from workbench.sessions.model import make_session_id
+
             self.session.title = hunts[0].title if len(hunts) == 1 else f"Hunt for {len(indicators)} indicators"
+            if self.session_path is None:
+                malware = sorted({indicator.malware for indicator in indicators if indicator.malware})
+                name = f"{malware[0]} hunt" if len(malware) == 1 else self.session.title
+                self.session.id = make_session_id(name, self.session.created)
         self.current_query_id = first_id
         self.editor.load_text(text)
         self.editor.focus()
@@ -484,6 +516,7 @@ class WorkbenchApp(App[int]):
         verdicts = self._verdicts_of(query)
         self.results_pane.show_result(result.table, column_types, summary, verdicts)
         self.exclusions_pane.set_exclusions(self.session.exclusions, removed=hunt.removed, errors=hunt.exclusion_errors)
+        self.refresh_lint(removed=hunt.removed, total_rows=hunt.unexcluded_row_count)
         for exclusion_id, problem in hunt.exclusion_errors.items():
             self.notify(f"Exclusion {exclusion_id} {sanitize(problem)}", severity="warning")
         if query is not None:
@@ -561,6 +594,7 @@ class WorkbenchApp(App[int]):
             if is_new:
                 self.session.exclusions.append(result)
             self.exclusions_pane.set_exclusions(self.session.exclusions)
+            self.refresh_lint()
             self.mark_dirty()
             self.notify(f"Exclusion {result.id} saved; it applies from the next run (ctrl+r)")
 
@@ -568,6 +602,7 @@ class WorkbenchApp(App[int]):
 
     def on_exclusions_pane_changed(self, message: ExclusionsPane.Changed) -> None:
         self.session.exclusions = list(self.exclusions_pane.exclusions)
+        self.refresh_lint()
         self.mark_dirty()
 
     # Sessions
@@ -663,6 +698,8 @@ class WorkbenchApp(App[int]):
         self.editor.load_text("\n\n".join(texts))
         removed = last.last_run.excluded_counts if last and last.last_run else {}
         self.exclusions_pane.set_exclusions(session.exclusions, removed=dict(removed), errors={})
+        self.import_findings = {}
+        self.refresh_lint()
         if last and last.last_run:
             run = last.last_run
             table = _table_from_snapshot(run)
@@ -687,20 +724,40 @@ class WorkbenchApp(App[int]):
         self.push_screen(ConfirmScreen("The session has unsaved changes. Quit without saving? (ctrl+s saves)"), answered)
 
     def _install_signal_handlers(self) -> None:
-        def save_and_exit(signum: int, frame: Any) -> None:
+        """Save the session on SIGHUP (a dropped SSH connection) and SIGTERM, then exit.
+
+        After SIGHUP the terminal is gone, and Textual's shutdown can block
+        forever writing to it, holding the workspace file open; so SIGHUP
+        ends the process with `os._exit` once the session is on disk.
+        """
+
+        def save_now(signum: int) -> None:
             log.info("signal %d received; saving the session", signum)
             if self.dirty and self.session_loaded:
                 try:
                     from workbench.sessions.store import save_session
 
                     save_session(self.session, self.session_file())
+                    self.dirty = False
                 except Exception:  # noqa: BLE001 - nothing more can be done while exiting
                     log.exception("session could not be saved on signal %d", signum)
+
+        def on_hangup(signum: int, frame: Any) -> None:
+            save_now(signum)
+            logging.shutdown()
+            os._exit(0)
+
+        def on_terminate(signum: int, frame: Any) -> None:
+            save_now(signum)
+            # Exit through Textual so the terminal is restored; force it if shutdown hangs.
+            watchdog = threading.Timer(3.0, os._exit, args=(0,))
+            watchdog.daemon = True
+            watchdog.start()
             self.exit(0)
 
         try:
-            signal.signal(signal.SIGHUP, save_and_exit)
-            signal.signal(signal.SIGTERM, save_and_exit)
+            signal.signal(signal.SIGHUP, on_hangup)
+            signal.signal(signal.SIGTERM, on_terminate)
         except ValueError:
             # Not the main thread (as under some test runners): signals cannot be handled here.
             pass
