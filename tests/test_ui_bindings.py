@@ -79,8 +79,8 @@ async def test_ioc_selection_drives_hunt(demo_db: Path) -> None:
         await start(pilot, app)
         await pilot.press("f2")
         await pilot.press("space")
-        await pilot.pause()
         pane = app.ioc_pane
+        await wait_for(pilot, lambda: not pane.busy, what="selection")
         assert len(pane.selected) == 1
         selected_value = next(iter(pane.selected))[1]
         await pilot.press("ctrl+g")
@@ -92,17 +92,26 @@ async def test_ioc_selection_drives_hunt(demo_db: Path) -> None:
 
         await pilot.press("f2")
         await pilot.press("a")
-        await pilot.pause()
+        await wait_for(pilot, lambda: not pane.busy, what="select all")
         assert len(pane.selected) == len(pane.indicators)
         await pilot.press("A")
-        await pilot.pause()
+        await wait_for(pilot, lambda: not pane.busy, what="select none")
         assert pane.selected == set()
 
         await pilot.press("slash")
         await pilot.press(*"elroi")
-        await pilot.pause()
+        await wait_for(pilot, lambda: not pane.busy, what="filter")
         assert [indicator.value for indicator in pane.shown()] == ["elroiseeme02.ip-ddns.com"]
         assert "1 shown of 2" in str(app.query_one("#ioc-info").render())
+
+        await pilot.press("ctrl+a", "ctrl+k")
+        await pilot.press(*"age<=3")
+        await wait_for(pilot, lambda: not pane.busy, what="age filter")
+        assert pane.shown() == []
+        await pilot.press("ctrl+a", "ctrl+k")
+        await pilot.press(*"type:domain conf>=100")
+        await wait_for(pilot, lambda: not pane.busy, what="type filter")
+        assert len(pane.shown()) == 2
 
 
 async def test_escape_cancels_running_query(demo_db: Path) -> None:
@@ -411,3 +420,52 @@ async def test_hunt_package_import_reports_lint(demo_db: Path, shared_dir: Path)
         messages = " ".join(message for items in findings.values() for message in items).lower()
         assert "always true" in messages
         assert "process.name" in messages
+
+
+async def test_live_threatfox_feed_and_refresh(demo_db: Path, shared_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from workbench.config import FeedConfig
+
+    body = (shared_dir / "feeds" / "threatfox_api_get_iocs_ok.json").read_bytes()
+    requests: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+            length = int(self.headers.get("Content-Length", "0"))
+            self.rfile.read(length)
+            requests.append(self.headers.get("Auth-Key", ""))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("TEST_THREATFOX_KEY", "key-for-tests")
+    try:
+        config = make_config(demo_db)
+        config.feeds = [FeedConfig(name="tf", kind="threatfox", url=f"http://127.0.0.1:{server.server_port}/api/v1/", auth_key_env="TEST_THREATFOX_KEY")]
+        app = WorkbenchApp(config=config)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await start(pilot, app)
+            await wait_for(pilot, lambda: len(app.ioc_pane.indicators) > 2, what="live feed")
+            assert requests == ["key-for-tests"]
+            sources = " ".join(indicator.source for indicator in app.ioc_pane.indicators)
+            assert "threatfox" in sources.lower()
+            count = len(app.ioc_pane.indicators)
+
+            await pilot.press("f2")
+            await pilot.press("R")
+            await wait_for(pilot, lambda: len(requests) == 2, what="refresh request")
+            await wait_for(pilot, lambda: not app.ioc_pane.busy, what="refreshed table")
+            assert len(app.ioc_pane.indicators) == count
+    finally:
+        server.shutdown()
+        server.server_close()

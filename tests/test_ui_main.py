@@ -42,7 +42,7 @@ def expected_hits(db: Path) -> set[tuple[str, str]]:
 
 async def start(pilot, app: WorkbenchApp) -> None:
     await wait_for(pilot, lambda: app.backend is not None or "unavailable" in str(app.query_one("#status").render()), what="workspace")
-    await wait_for(pilot, lambda: len(app.ioc_pane.indicators) > 0, what="demo feed")
+    await wait_for(pilot, lambda: len(app.ioc_pane.indicators) > 0 and not app.ioc_pane.busy, what="demo feed")
 
 
 async def run_and_wait(pilot, app: WorkbenchApp) -> None:

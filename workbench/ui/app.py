@@ -258,8 +258,8 @@ class WorkbenchApp(App[int]):
         self.set_status(f"Ready: {len(tables)} tables. ctrl+g generates a hunt, ctrl+r runs it, f1 shows every key")
 
     @work(thread=True, exclusive=True, group="feeds")
-    def load_feeds(self) -> None:
-        from workbench.iocs import load_demo_feed, load_feed, merge_indicators
+    def load_feeds(self, refresh: bool = False) -> None:
+        from workbench.iocs import load_demo_feed, load_feed
 
         loads = []
         errors: list[str] = []
@@ -269,15 +269,38 @@ class WorkbenchApp(App[int]):
             log.warning("demo feed could not be loaded: %s", error)
             errors.append(f"demo feed: {error}")
         for feed in self.config.feeds:
-            if feed.kind != "file":
-                continue
             try:
-                loads.append(load_feed(Path(feed.path).expanduser()))
+                if feed.kind == "threatfox":
+                    loads.append(self._fetch_live_feed(feed, refresh))
+                else:
+                    loads.append(load_feed(Path(feed.path).expanduser()))
             except Exception as error:  # noqa: BLE001 - one bad feed must not stop the others
                 log.warning("feed %s could not be loaded: %s", feed.name, error)
-                errors.append(f"feed {feed.name} ({feed.path}): {error}")
-        del merge_indicators
+                errors.append(f"feed {feed.name}: {error}")
         self.post_message(FeedsLoaded(loads, errors))
+
+    def _fetch_live_feed(self, feed: Any, refresh: bool) -> Any:
+        """Fetch a ThreatFox feed (or its cached copy) in a worker thread and say how old a cached copy is."""
+        from workbench.iocs.live import ThreatFoxClient
+
+        result = ThreatFoxClient(feed).fetch(refresh=refresh)
+        hours = result.age.total_seconds() / 3600
+        if result.refresh_error:
+            message = f"ThreatFox feed {feed.name}: showing the cached copy from {hours:.1f} h ago because the refresh failed: {result.refresh_error}"
+            self.call_from_thread(self.notify, sanitize(message), severity="warning", timeout=15)
+        elif result.from_cache:
+            self.call_from_thread(self.notify, f"ThreatFox feed {sanitize(feed.name)}: cached copy from {hours:.1f} h ago; R in the IOC pane refreshes it")
+        return result.load
+
+    def on_ioc_pane_load_feed_requested(self, message: IocPane.LoadFeedRequested) -> None:
+        self.action_add_feed()
+
+    def on_ioc_pane_refresh_requested(self, message: IocPane.RefreshRequested) -> None:
+        if not any(feed.kind == "threatfox" for feed in self.config.feeds):
+            self.notify("No live feed in the config: add a [[feeds]] entry with kind = \"threatfox\"", severity="warning")
+            return
+        self.notify("Refreshing the live feeds...")
+        self.load_feeds(refresh=True)
 
     def on_feeds_loaded(self, message: FeedsLoaded) -> None:
         from workbench.iocs import merge_indicators
