@@ -419,3 +419,47 @@ class _Reader:
         if feed.kind == "file" and not feed.path:
             raise self.error(f"{prefix}.path", f"is missing: feed {feed.name!r} is kind = \"file\"")
         return feed
+
+
+def save_setting(section: str, key: str, value: str, path: Path | None = None) -> Path:
+    """Write `key = "value"` under `[section]` of the config file, keeping every other line and comment.
+
+    Creates the file when it does not exist. The result is parsed before it
+    is written, so a file this edit would break is left as it was (ConfigError).
+    Returns the path written.
+    """
+    import tomli_w
+
+    file_path = Path(path).expanduser() if path is not None else default_config_path()
+    try:
+        lines = file_path.read_text(encoding="utf-8").splitlines() if file_path.exists() else []
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"config file {file_path} cannot be read: {error}") from None
+    assignment = f"{key} = {tomli_w.dumps({key: value}).split('=', 1)[1].strip()}"
+
+    header = re.compile(rf"^\s*\[\s*{re.escape(section)}\s*\]\s*(#.*)?$")
+    any_header = re.compile(r"^\s*\[")
+    setting = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    start = next((index for index, line in enumerate(lines) if header.match(line)), None)
+    if start is None:
+        lines += ["", f"[{section}]", assignment]
+    else:
+        end = next((index for index in range(start + 1, len(lines)) if any_header.match(lines[index])), len(lines))
+        existing = next((index for index in range(start + 1, end) if setting.match(lines[index])), None)
+        if existing is None:
+            lines.insert(start + 1, assignment)
+        else:
+            lines[existing] = assignment
+    text = "\n".join(lines).lstrip("\n") + "\n"
+    try:
+        parse_config(tomllib.loads(text), file_path, text)
+    except (tomllib.TOMLDecodeError, ConfigError) as error:
+        raise ConfigError(f"config file {file_path} was not changed: setting {section}.{key} would make it invalid: {error}") from None
+    try:
+        file_path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = file_path.with_name(file_path.name + ".tmp")
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(file_path)
+    except OSError as error:
+        raise ConfigError(f"config file {file_path} cannot be written: {error.strerror}") from None
+    return file_path

@@ -168,6 +168,21 @@ class WorkbenchApp(App[int]):
             self.theme = self.config.theme
         else:
             self.notify(f"Theme {self.config.theme!r} not found; using the default", severity="warning")
+        self.watch(self, "theme", self._theme_changed, init=False)
+
+    def _theme_changed(self, theme: str) -> None:
+        """Keep a theme picked in the command palette: write it to the config file."""
+        if theme == self.config.theme:
+            return
+        from workbench.config import save_setting
+
+        self.config.theme = theme
+        try:
+            path = save_setting("ui", "theme", theme, self.config.path)
+        except ConfigError as error:
+            self.notify(sanitize(str(error)), title="Theme not saved", severity="warning")
+            return
+        self.notify(f"Theme {theme} saved in {path}")
 
     # Status
 
@@ -230,7 +245,11 @@ class WorkbenchApp(App[int]):
 
     def on_kql_editor_validated(self, message: Any) -> None:
         """Show the first syntax error of the editor text under the editor."""
-        info = self.query_one("#query-info", Static)
+        found = self.query("#query-info")
+        if not found:
+            # A check that finishes while the app shuts down has nothing to update.
+            return
+        info = found.first(Static)
         diagnostics = message.diagnostics
         if not diagnostics:
             info.update("")
