@@ -469,3 +469,53 @@ async def test_live_threatfox_feed_and_refresh(demo_db: Path, shared_dir: Path, 
     finally:
         server.shutdown()
         server.server_close()
+
+
+async def test_query_tabs_and_history(demo_db: Path) -> None:
+    app = WorkbenchApp(config=make_config(demo_db))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start(pilot, app)
+        app.editor.load_text("DnsEvents | count")
+        await run_and_wait(pilot, app)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.editor.text == ""
+        assert len(app.tabs) == 2
+        assert "2 empty" in str(app.query_one("#query-pane").border_subtitle)
+        app.editor.load_text("Syslog | count")
+        await pilot.press("f9")
+        await pilot.pause()
+        assert app.editor.text == "DnsEvents | count"
+        await pilot.press("f8")
+        await pilot.pause()
+        assert app.editor.text == "Syslog | count"
+
+        await pilot.press("f10")
+        await pilot.pause()
+        from workbench.ui.screens import ChoiceScreen
+
+        assert isinstance(app.screen, ChoiceScreen)
+        assert any("DnsEvents | count" in label for label, _ in app.screen.choices)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(app.tabs) == 3
+        assert app.editor.text == "DnsEvents | count"
+
+
+async def test_generate_for_chosen_tables(demo_db: Path) -> None:
+    app = WorkbenchApp(config=make_config(demo_db))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start(pilot, app)
+        app.action_generate_for_tables()
+        await pilot.pause()
+        from workbench.ui.screens import TablePickerScreen
+
+        assert isinstance(app.screen, TablePickerScreen)
+        table_list = app.screen.query_one("#table-list")
+        for name in app.screen.tables:
+            if name != "CommonSecurityLog":
+                table_list.deselect(name)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "CommonSecurityLog" in app.editor.text
+        assert "DnsEvents" not in app.editor.text

@@ -53,6 +53,10 @@ class WorkbenchApp(App[int]):
         Binding("ctrl+t", "pick_timespan", "Timespan", priority=True, id="pick_timespan"),
         Binding("ctrl+l", "browse_sessions", "Sessions", priority=True, id="browse_sessions"),
         Binding("f7", "pick_workspace", "Workspace", show=False, priority=True, id="pick_workspace"),
+        Binding("ctrl+n", "new_tab", "New query tab", show=False, priority=True, id="new_tab"),
+        Binding("f9,ctrl+pagedown", "next_tab", "Next query tab", show=False, priority=True, id="next_tab"),
+        Binding("f8,ctrl+pageup", "previous_tab", "Previous query tab", show=False, priority=True, id="previous_tab"),
+        Binding("f10", "query_history", "Query history", show=False, priority=True, id="query_history"),
         Binding("f1", "help", "Help", priority=True, id="help"),
         Binding("question_mark", "help", "Help", show=False, id="help_outside_text"),
         Binding("tab", "next_pane", "Next pane", show=False, priority=True, id="next_pane"),
@@ -89,6 +93,9 @@ class WorkbenchApp(App[int]):
         self.running: CancelToken | None = None
         self.last_error: QueryError | None = None
         self._autosave_timer = None
+        self.tabs: list[str] = [""]
+        """The text of each query tab; the current tab's text lives in the editor until the tab is left."""
+        self.tab_index = 0
         self.import_findings: dict[str, list[str]] = {}
         """Problems found when hunt-package filters were turned into exclusions, by exclusion id."""
         self.session_error = ""
@@ -400,7 +407,24 @@ class WorkbenchApp(App[int]):
     # Hunts
 
     def action_generate_hunt(self) -> None:
-        """Turn the selected indicators (or all shown) into a hunt in the editor."""
+        """Turn the selected indicators (or all shown) into hunts over every table of the workspace that can show them."""
+        self._generate(None)
+
+    def action_generate_for_tables(self) -> None:
+        """Pick the tables a hunt covers, then generate it."""
+        from workbench.kql.hunts import hunt_tables
+        from workbench.ui.screens import TablePickerScreen
+
+        existing = {table.name for table in self.backend.tables()} if self.backend is not None else set()
+        names = [name for name in hunt_tables() if not existing or name in existing]
+
+        def chosen(picked: list[str] | None) -> None:
+            if picked:
+                self._generate(picked)
+
+        self.push_screen(TablePickerScreen(names), chosen)
+
+    def _generate(self, only_tables: list[str] | None) -> None:
         indicators = self.ioc_pane.selected_or_shown()
         if not indicators:
             self.notify("No indicators to hunt for: load a feed first", severity="warning")
@@ -409,7 +433,7 @@ class WorkbenchApp(App[int]):
 
         tables = self.backend.tables() if self.backend is not None else None
         try:
-            hunts = build_hunts(indicators, tables)
+            hunts = build_hunts(indicators, tables, only_tables)
         except ValueError as error:
             self.notify(sanitize(str(error)), title="No hunt generated", severity="error")
             return
@@ -737,7 +761,10 @@ class WorkbenchApp(App[int]):
         for query in session.queries:
             if query.text.strip() not in {text.strip() for text in texts}:
                 texts.append(query.text)
-        self.editor.load_text("\n\n".join(texts))
+        self.tabs = ["\n\n".join(texts)]
+        self.tab_index = 0
+        self.editor.load_text(self.tabs[0])
+        self._update_tab_title()
         removed = last.last_run.excluded_counts if last and last.last_run else {}
         self.exclusions_pane.set_exclusions(session.exclusions, removed=dict(removed), errors={})
         self.import_findings = {}
@@ -803,6 +830,76 @@ class WorkbenchApp(App[int]):
         except ValueError:
             # Not the main thread (as under some test runners): signals cannot be handled here.
             pass
+
+    # Query tabs and history
+
+    def _store_tab(self) -> None:
+        self.tabs[self.tab_index] = self.editor.text
+
+    def _show_tab(self, index: int) -> None:
+        self.tab_index = index
+        self.editor.load_text(self.tabs[index])
+        self._update_tab_title()
+        self.editor.focus()
+
+    def _update_tab_title(self) -> None:
+        labels = []
+        for index, text in enumerate(self.tabs):
+            label = _title_from_text(text)[:14] if text.strip() else "empty"
+            marker = "▸" if index == self.tab_index else " "
+            labels.append(f"{marker}{index + 1} {sanitize(label)}")
+        pane = self.query_one("#query-pane")
+        pane.border_subtitle = " │".join(labels) if len(self.tabs) > 1 else ""
+
+    def action_new_tab(self) -> None:
+        """Open an empty query tab."""
+        self._store_tab()
+        self.tabs.append("")
+        self._show_tab(len(self.tabs) - 1)
+
+    def action_next_tab(self) -> None:
+        """Show the next query tab."""
+        self._store_tab()
+        self._show_tab((self.tab_index + 1) % len(self.tabs))
+
+    def action_previous_tab(self) -> None:
+        """Show the previous query tab."""
+        self._store_tab()
+        self._show_tab((self.tab_index - 1) % len(self.tabs))
+
+    def action_close_tab(self) -> None:
+        """Close the current query tab (its queries stay in the session history)."""
+        if len(self.tabs) == 1:
+            self.editor.load_text("")
+            self.tabs = [""]
+            self._update_tab_title()
+            return
+        del self.tabs[self.tab_index]
+        self._show_tab(min(self.tab_index, len(self.tabs) - 1))
+
+    def action_query_history(self) -> None:
+        """List every query of the session with its last run; enter opens one in a new tab."""
+        from workbench.ui.screens import ChoiceScreen
+
+        if not self.session.queries:
+            self.notify("The session has no queries yet", severity="warning")
+            return
+        choices = []
+        for query in reversed(self.session.queries):
+            run = query.last_run
+            when = f"{run.ran_at:%m-%d %H:%M} {run.row_count} rows" if run else "never run"
+            choices.append((f"{query.id:<5} {when:<22} {sanitize(query.title)[:60]}", query.id))
+
+        def chosen(query_id: str | None) -> None:
+            query = self.session.query(query_id) if query_id else None
+            if query is None:
+                return
+            self._store_tab()
+            self.tabs.append(query.text)
+            self.current_query_id = query.id
+            self._show_tab(len(self.tabs) - 1)
+
+        self.push_screen(ChoiceScreen("Query history of this session", choices, "enter opens the query in a new tab"), chosen)
 
     # Workspace, timespan, sessions and replay
 
@@ -930,6 +1027,12 @@ class WorkbenchApp(App[int]):
         yield SystemCommand("Browse sessions", "Open, rename, duplicate or delete saved sessions (ctrl+l)", self.action_browse_sessions)
         yield SystemCommand("Replay session", "Re-run every query and show new, gone and unchanged rows", self.action_replay)
         yield SystemCommand("Add IOC feed", "Load indicators from a feed file", self.action_add_feed)
+        yield SystemCommand("New query tab", "Open an empty query tab (ctrl+n)", self.action_new_tab)
+        yield SystemCommand("Next query tab", "Show the next query tab (f9, ctrl+pagedown)", self.action_next_tab)
+        yield SystemCommand("Previous query tab", "Show the previous query tab (f8, ctrl+pageup)", self.action_previous_tab)
+        yield SystemCommand("Close query tab", "Close the current query tab; its queries stay in the history", self.action_close_tab)
+        yield SystemCommand("Query history", "Every query of the session with its last run (f10)", self.action_query_history)
+        yield SystemCommand("Generate hunt for chosen tables", "Pick the tables the hunt covers", self.action_generate_for_tables)
         yield SystemCommand("Export results", "Write the shown rows to CSV, JSON lines or Markdown", self.results_pane.action_export)
 
     def action_add_feed(self) -> None:

@@ -332,3 +332,33 @@ class TextScreen(ModalScreen[None]):
 
     def action_dismiss(self) -> None:
         self.dismiss(None)
+
+
+class TablePickerScreen(ModalScreen[list[str] | None]):
+    """Choose the tables a generated hunt covers: space toggles, enter generates."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="tables.cancel"),
+        Binding("enter", "accept", "Generate", priority=True, id="tables.accept"),
+    ]
+
+    def __init__(self, tables: list[str]) -> None:
+        super().__init__()
+        self.tables = tables
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import SelectionList
+
+        with Vertical(classes="dialog"):
+            yield Static("Tables to hunt in", classes="dialog-title")
+            yield SelectionList[str](*[(name, name, True) for name in self.tables], id="table-list")
+            yield Static("space toggles a table, enter generates, escape cancels", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#table-list").focus()
+
+    def action_accept(self) -> None:
+        self.dismiss(list(self.query_one("#table-list").selected))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
