@@ -519,3 +519,18 @@ async def test_generate_for_chosen_tables(demo_db: Path) -> None:
         await pilot.pause()
         assert "CommonSecurityLog" in app.editor.text
         assert "DnsEvents" not in app.editor.text
+
+
+async def test_display_and_fetch_limits_are_honest(demo_db: Path) -> None:
+    config = make_config(demo_db)
+    config.fetch_limit = 500
+    config.display_limit = 200
+    app = WorkbenchApp(config=config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start(pilot, app)
+        await run_text(pilot, app, "DnsEvents | project TimeGenerated, Computer, Name")
+        info = str(app.query_one("#results-info").render())
+        assert "500 of >500 rows" in info
+        assert "drawing the first 200 of 500" in info
+        assert app.results_pane.view.num_rows == 500
+        assert app.results_pane.table.row_count == 200

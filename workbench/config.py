@@ -97,6 +97,8 @@ class Config:
     """Rows of each run kept in the session file."""
     fetch_limit: int = 1_000_000
     """Rows fetched from the engine per run; more are reported as truncated."""
+    display_limit: int = 1_000_000
+    """Rows drawn in the results table; more stay in memory for filter, sort and export, and the count says so."""
     demo_seed: int = 4242
     demo_dns_rows: int = 200_000
     theme: str = "workbench-dark"
@@ -121,7 +123,7 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
     "": ("default_workspace", "workspaces", "feeds", "log", "query", "results", "demo", "ui", "keys", "session"),
     "log": ("level",),
     "query": ("default_timespan",),
-    "results": ("snapshot_rows", "fetch_limit"),
+    "results": ("snapshot_rows", "fetch_limit", "display_limit"),
     "demo": ("seed", "dns_rows"),
     "ui": ("theme",),
     "session": ("autosave_seconds",),
@@ -203,6 +205,7 @@ def parse_config(data: dict[str, Any], file_path: Path, text: str = "") -> Confi
     results = data.get("results", {})
     config.snapshot_rows = reader.integer(results, "results.snapshot_rows", "snapshot_rows", config.snapshot_rows, minimum=0)
     config.fetch_limit = reader.integer(results, "results.fetch_limit", "fetch_limit", config.fetch_limit, minimum=1)
+    config.display_limit = reader.integer(results, "results.display_limit", "display_limit", config.display_limit, minimum=1)
     demo = data.get("demo", {})
     config.demo_seed = reader.integer(demo, "demo.seed", "seed", config.demo_seed, minimum=0)
     config.demo_dns_rows = reader.integer(demo, "demo.dns_rows", "dns_rows", config.demo_dns_rows, minimum=1000)

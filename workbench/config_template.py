@@ -28,6 +28,8 @@ default_timespan = "P14D"
 snapshot_rows = 5000
 # Rows fetched from the engine per run; more are reported as "N of >N".
 fetch_limit = 1000000
+# Rows drawn in the results table; the rest stay available to filter, sort and export.
+display_limit = 1000000
 
 [demo]
 # Seed and size of the demo telemetry generated into the embedded workspace on first run.

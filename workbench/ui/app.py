@@ -143,6 +143,7 @@ class WorkbenchApp(App[int]):
 
     def on_mount(self) -> None:
         self.query_one("#query-pane").border_title = "Query"
+        self.results_pane.display_limit = self.config.display_limit
         self._load_themes()
         if self.config.keys:
             try:

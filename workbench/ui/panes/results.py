@@ -107,6 +107,8 @@ class ResultsPane(Vertical):
         self.summary = "No query run yet. Press ctrl+r to run the query in the editor."
         self.busy = False
         """True while a worker computes a new view."""
+        self.display_limit = 1_000_000
+        """Rows drawn in the table; the app sets it from the config."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter rows: text to find in any column; enter applies, empty clears", id="results-filter")
@@ -224,10 +226,13 @@ class ResultsPane(Vertical):
         self.view = message.view
         self.full_view = message.full_view
         self._view_hashes = message.hashes
-        self._replace_table(self._with_markers(display_table(self.view)), message.cursor)
+        self._replace_table(self._with_markers(display_table(self._drawn(self.view))), message.cursor)
         self._update_info()
         if message.note:
             self.app.notify(message.note)
+
+    def _drawn(self, view: Any) -> Any:
+        return view if view.num_rows <= self.display_limit else view.slice(0, self.display_limit)
 
     def _with_markers(self, shown: Any) -> Any:
         import pyarrow as pa
@@ -262,6 +267,8 @@ class ResultsPane(Vertical):
             if self.verdict_filter:
                 conditions.append(f"verdict {self.verdict_filter}")
             parts.append(f"shown {shown} ({', '.join(conditions)})")
+        if shown > self.display_limit:
+            parts.append(f"drawing the first {self.display_limit:,} of {shown:,} (display limit; filter, sort or export for the rest)")
         if self.hidden_columns:
             parts.append(f"{len(self.hidden_columns)} hidden columns (H shows)")
         if verdict_text:
@@ -376,7 +383,7 @@ class ResultsPane(Vertical):
             self.verdicts[row_hash] = verdict
         self.post_message(self.VerdictSet(row_hash, verdict))
         next_row = min(row + 1, self.view.num_rows - 1)
-        self._replace_table(self._with_markers(display_table(self.view)), (next_row, cursor[1]))
+        self._replace_table(self._with_markers(display_table(self._drawn(self.view))), (next_row, cursor[1]))
         self._update_info()
 
     def action_verdict_filter(self) -> None:
