@@ -237,7 +237,7 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
 
     def _retry_wait(self, wait: Any) -> None:
         """Show a throttling back-off in the status line; called from the query's thread."""
-        message = f"The service answered HTTP {wait.status}; retry {wait.attempt} in {wait.seconds:.1f} s ({wait.source})"
+        message = f"The service returned HTTP {wait.status}; retry {wait.attempt} in {wait.seconds:.1f} s ({wait.source})"
         try:
             self.call_from_thread(self.set_status, message)
         except RuntimeError:

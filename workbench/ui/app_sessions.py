@@ -51,7 +51,7 @@ class SessionsMixin:
         return self.session_path
 
     def save(self, *, quiet: bool = False) -> bool:
-        """Write the session to its file; on failure keep it in memory and say why."""
+        """Write the session to its file; on failure keep it in memory and show why."""
         from workbench.sessions.store import save_session
 
         path = self.session_file()
