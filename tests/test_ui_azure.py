@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import socket
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ import pytest
 from tests.helpers import wait_for
 from tests.test_ui_main import NANOCORE, expected_hits, make_config, run_and_wait, shown_rows, start
 from workbench.backends.azure import STATIC_TOKEN_ENV, AzureBackend, RetryBackoff
-from workbench.backends.emulator import start_emulator, workspace_metadata
+from workbench.backends.emulator import parse_request_timespan, start_emulator, workspace_metadata
 from workbench.config import Config, WorkspaceConfig
 from workbench.ui import app as app_module
 from workbench.ui.app import WorkbenchApp
@@ -133,6 +134,8 @@ async def test_ok_rows_and_status(emulator) -> None:
             assert name == NANOCORE[0] or name.endswith("." + NANOCORE[0]), row["Name"]
         assert emulator.received[-1].workspace_id == WORKSPACE_ID
         assert emulator.received[-1].query == NANOCORE_LOOKUPS
+        start_time, end_time = parse_request_timespan(emulator.received[-1].timespan)
+        assert end_time - start_time == timedelta(days=14)
 
         info = info_text(app)
         assert re.search(rf"\b{len(rows)} rows in \d+\.\d\d s on azure:{WORKSPACE_ID}", info), info
@@ -424,6 +427,30 @@ async def test_escape_cancels_held_run(emulator) -> None:
         assert "cancelled" in info_text(app).lower()
         assert "Cancelled" in status_text(app)
 
+        # The next run on the same workspace is not held and shows its rows.
+        emulator.slow_seconds = 0
+        await run_and_wait(pilot, app)
+        assert shown_rows(app)
+        assert re.search(r"\d+ rows in", status_text(app)), status_text(app)
+
+
+async def test_escape_cancels_retry_wait(emulator) -> None:
+    emulator.retry_after_seconds = 30
+    app = azure_app(emulator, "scenario-throttled")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start(pilot, app)
+        app.editor.load_text(NANOCORE_LOOKUPS)
+        app.editor.focus()
+        before = app.run_id
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: "retry 1 in 30.0 s (Retry-After)" in status_text(app), timeout=20, what="retry wait")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.run_id > before and app.running is None, timeout=20, what="cancelled wait")
+        assert app.last_error is not None
+        assert app.last_error.kind == "cancelled"
+        assert len(emulator.received) == 1
+        assert "Cancelled" in status_text(app)
+
 
 # -- workspaces, hunts, exclusions and completion ----------------------------------------
 
@@ -494,6 +521,11 @@ async def test_hunt_and_exclusion(emulator) -> None:
         assert all(row["Computer"] != excluded_computer for row in after)
         assert app.exclusions_pane.removed[exclusion.id] == removed
         assert f"exclusions removed {removed}" in info_text(app)
+
+        runs = app.session.query(app.current_query_id).runs
+        assert len(runs) == 2
+        assert runs[-1].workspace == f"azure:{WORKSPACE_ID}"
+        assert runs[-1].row_count == len(after)
 
 
 async def test_completion_schema(emulator) -> None:
