@@ -213,6 +213,7 @@ class AzureBackend:
         self._client: Any = None
         self._client_lock = threading.Lock()
         self._tracker = _SocketTracker()
+        self._tables_in_memory: list[TableSchema] | None = None
 
     # -- Backend protocol -------------------------------------------------
 
@@ -226,18 +227,24 @@ class AzureBackend:
         their columns with `getschema`. A stale cache is returned when the
         fetch fails; otherwise the fetch's QueryError is raised.
         """
+        if self._tables_in_memory is not None and not refresh:
+            return self._tables_in_memory
         cache_path = self._schema_cache_path()
         cached = _read_schema_cache(cache_path)
         if cached is not None and not refresh and time.time() - cached[0] < SCHEMA_CACHE_SECONDS:
+            self._tables_in_memory = cached[1]
             return cached[1]
         try:
             tables = self._fetch_tables()
         except QueryError as error:
             if cached is not None:
                 log.warning("table list of %s not refreshed, using the cached one: %s", self.name, error.describe())
+                self._tables_in_memory = cached[1]
                 return cached[1]
             raise
         _write_schema_cache(cache_path, tables)
+        # Kept in memory too, so a cache folder that cannot be written does not mean a request per call.
+        self._tables_in_memory = tables
         return tables
 
     def run(self, query: str, timespan: Timespan | None, cancel: CancelToken) -> QueryResult:
@@ -276,11 +283,19 @@ class AzureBackend:
         from azure.core.pipeline.transport import RequestsTransport
         from azure.monitor.query import LogsQueryClient
 
+        bundle = self.workspace.ca_bundle
+        if bundle and not Path(bundle).expanduser().is_file():
+            raise QueryError(
+                f"the ca_bundle file {bundle} of workspace {self.workspace.name!r} does not exist",
+                kind="network",
+                hint="Set ca_bundle to an existing PEM file (the emulator prints its path), or leave it empty to use the system's certificates",
+            )
+
         credential = self._credential or make_credential(self.workspace, self._prompt_callback)
         transport = RequestsTransport(
             session=_tracked_session(self._tracker),
             session_owner=True,
-            connection_verify=self.workspace.ca_bundle or True,
+            connection_verify=str(Path(bundle).expanduser()) if bundle else True,
             connection_timeout=CONNECTION_TIMEOUT_SECONDS,
         )
         options: dict[str, Any] = {"endpoint": self.endpoint, "transport": transport, "retry_total": 0}

@@ -233,6 +233,24 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         log.debug("emulator %s: " + format, self.client_address[0], *args)
 
+    def handle_one_request(self) -> None:
+        # A kept-alive connection must not outlive stop(): a stopped emulator stands for a service that is gone.
+        if self.server.handle._stopping.is_set():
+            self.close_connection = True
+            return
+        super().handle_one_request()
+        if self.server.handle._stopping.is_set():
+            self.close_connection = True
+
+    def parse_request(self) -> bool:
+        # A request read on an idle kept-alive connection after stop() gets no answer, only a closed connection.
+        if not super().parse_request():
+            return False
+        if self.server.handle._stopping.is_set():
+            self.close_connection = True
+            return False
+        return True
+
     def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
         match = _QUERY_PATH.match(self.path)
         if not match or match.group("operation") != "metadata":

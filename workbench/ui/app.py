@@ -84,6 +84,10 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
         self.session_loaded = session_path is None
         """False while a session file given on the command line has not been read; saves wait for it."""
         self.backend: Any = None
+        self.azure_backoff: Any = None
+        """A `RetryBackoff` for Log Analytics throttling; None for the backend's default (tests shorten it)."""
+        self.tables: list = []
+        """The open workspace's tables and columns, read once by the worker that opened it."""
         self.backend_name = ""
         self.current_query_id = ""
         self.dirty = False
@@ -219,8 +223,12 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
         try:
             workspace = self.config.workspace(self.workspace_name)
             backend = open_backend(workspace, self.config, **self._azure_options(workspace))
-            backend.tables()
-        except (ConfigError, WorkspaceError, QueryError) as error:
+            tables = backend.tables()
+        except QueryError as error:
+            log.warning("workspace could not be opened: %s", error.describe())
+            self.post_message(WorkspaceReady(None, error.describe()))
+            return
+        except (ConfigError, WorkspaceError) as error:
             log.warning("workspace could not be opened: %s", error)
             self.post_message(WorkspaceReady(None, str(error)))
             return
@@ -228,12 +236,15 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
             log.exception("workspace could not be opened")
             self.post_message(WorkspaceReady(None, f"{type(error).__name__}: {error}"))
             return
-        self.post_message(WorkspaceReady(backend))
+        self.post_message(WorkspaceReady(backend, tables=tables))
 
     def _azure_options(self, workspace) -> dict[str, Any]:
         if workspace.kind != "azure":
             return {}
-        return {"prompt_callback": self._device_code_prompt, "on_retry_wait": self._retry_wait}
+        options: dict[str, Any] = {"prompt_callback": self._device_code_prompt, "on_retry_wait": self._retry_wait}
+        if self.azure_backoff is not None:
+            options["backoff"] = self.azure_backoff
+        return options
 
     def _retry_wait(self, wait: Any) -> None:
         """Show a throttling back-off in the status line; called from the query's thread."""
@@ -273,8 +284,9 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
             return
         self.backend = message.backend
         self.backend_name = message.backend.name
+        self.tables = message.tables
         self.session.workspace = self.backend_name if not self.session.queries else self.session.workspace
-        tables = message.backend.tables()
+        tables = message.tables
         set_schema = getattr(self.editor, "set_schema", None)
         if set_schema is not None:
             set_schema(tables)
@@ -294,7 +306,7 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
         from workbench.kql.hunts import hunt_tables
         from workbench.ui.screens import TablePickerScreen
 
-        existing = {table.name for table in self.backend.tables()} if self.backend is not None else set()
+        existing = {table.name for table in self.tables}
         names = [name for name in hunt_tables() if not existing or name in existing]
 
         def chosen(picked: list[str] | None) -> None:
@@ -310,7 +322,7 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
             return
         from workbench.kql.hunts import build_hunts
 
-        tables = self.backend.tables() if self.backend is not None else None
+        tables = self.tables or None
         try:
             hunts = build_hunts(indicators, tables, only_tables)
         except ValueError as error:
@@ -445,12 +457,15 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
             self._show_query_error(message.error)
             return
         hunt = message.hunt
+        self.last_error = None
         result = hunt.result
         removed_total = hunt.unexcluded_row_count - result.row_count
         summary = f"{result.row_count} rows in {result.elapsed_seconds:.2f} s on {result.workspace}"
         if removed_total or hunt.removed:
             summary += f"; exclusions removed {removed_total}"
-        if result.truncated:
+        if result.partial_errors:
+            summary = f"{result.row_count:,} rows, a partial result ({sanitize(result.partial_errors[0])}), in {result.elapsed_seconds:.2f} s on {result.workspace}"
+        elif result.truncated:
             summary = f"{result.row_count:,} of >{result.row_count:,} rows (fetch limit) in {result.elapsed_seconds:.2f} s on {result.workspace}"
         statistics = _statistics_text(result.statistics)
         if statistics:

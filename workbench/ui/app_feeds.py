@@ -133,7 +133,7 @@ class FeedsMixin:
             from workbench.kql.lint import lint_exclusions
         except ImportError:
             return
-        tables = self.backend.tables() if self.backend is not None else None
+        tables = self.tables or None
         try:
             findings = lint_exclusions(self.session.exclusions, tables, rows_by_exclusion=removed, total_rows=total_rows)
         except Exception as error:  # noqa: BLE001 - lint must never stop a hunt

@@ -74,6 +74,7 @@ class NavigationMixin:
                 self.running.cancel()
             old = self.backend
             self.backend = None
+            self.tables = []
             self.backend_name = ""
             if old is not None:
                 old.close()

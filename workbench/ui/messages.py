@@ -23,10 +23,12 @@ class QueryFinished(Message):
 class WorkspaceReady(Message):
     """The workspace backend is open (or failed to open, with `error`)."""
 
-    def __init__(self, backend: object | None, error: str = "") -> None:
+    def __init__(self, backend: object | None, error: str = "", tables: list | None = None) -> None:
         super().__init__()
         self.backend = backend
         self.error = error
+        self.tables = tables or []
+        """The workspace's tables, read in the worker so the UI thread never waits on the network."""
 
 
 class FeedsLoaded(Message):
