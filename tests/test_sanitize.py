@@ -99,3 +99,28 @@ async def test_error_text_is_sanitised(hostile_db: Path) -> None:
         assert "\x1b" not in screen_text
         assert "\u241b[2Jcol" in screen_text
         assert "\x1b" not in str(app.query_one("#status").render())
+
+
+async def test_exclusion_form_draws_no_escape(hostile_db: Path) -> None:
+    app = WorkbenchApp(config=make_config(hostile_db))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start(pilot, app)
+        app.editor.load_text("Hostile")
+        await run_and_wait(pilot, app)
+        app.action_focus_pane("results-pane")
+        await pilot.pause()
+        app.results_pane.table.move_cursor(row=0, column=2)
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        values = app.screen.query_one("#exclusion-values")
+        assert values.value == "\x1b]0;pwned\x07"
+        screen_text = app.export_screenshot()
+        assert "\x1b" not in screen_text
+        assert "\x07" not in screen_text
+        assert "\u241b" in screen_text
+        assert "pwned" in screen_text
+        await pilot.press(*"terminal title probe")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.exclusions[0].values == ["\x1b]0;pwned\x07"]

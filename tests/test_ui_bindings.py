@@ -357,7 +357,7 @@ async def test_open_and_browse_sessions(demo_db: Path) -> None:
         await pilot.press("ctrl+g")
         await pilot.pause()
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await wait_for(pilot, lambda: not app.saving, what="save")
         saved = app.session_path
         assert saved is not None and saved.parent == sessions_dir()
         generated = app.editor.text
@@ -380,6 +380,7 @@ async def test_open_and_browse_sessions(demo_db: Path) -> None:
         app.screen.query_one("#path-input").value = str(saved)
         await pilot.press("enter")
         await pilot.pause()
+        await wait_for(pilot, lambda: not app.session_loading, what="session load")
         assert app.editor.text == generated
 
 
@@ -534,3 +535,66 @@ async def test_display_and_fetch_limits_are_honest(demo_db: Path) -> None:
         assert "drawing the first 200 of 500" in info
         assert app.results_pane.view.num_rows == 500
         assert app.results_pane.table.row_count == 200
+
+
+async def test_exclusions_pane_stays_usable(demo_db: Path) -> None:
+    app = WorkbenchApp(config=make_config(demo_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot, app)
+        await run_text(pilot, app, HITS)
+        for row in (0, 1):
+            await focus_results(pilot, app, row=row, column=2)
+            await pilot.press("x")
+            await pilot.pause()
+            await pilot.press(*"reason")
+            await pilot.press("enter")
+            await pilot.pause()
+        await run_and_wait(pilot, app)
+        pane = app.exclusions_pane
+        assert pane.table in pane.children
+        assert pane.table.row_count == 2
+        await pilot.press("f6")
+        await pilot.pause()
+        assert app.focused is pane.table
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.session.exclusions[0].enabled is False
+        assert app.focused is pane.table
+
+
+async def test_verdict_burst_marks_successive_rows(demo_db: Path) -> None:
+    app = WorkbenchApp(config=make_config(demo_db))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start(pilot, app)
+        await run_text(pilot, app, HITS)
+        await focus_results(pilot, app, row=0, column=2)
+        await pilot.press("f", "f", "f", "f", "f", "f")
+        await pilot.pause()
+        markers = list(app.results_pane.table.get_column_at(0))
+        assert markers[:6] == ["FP"] * 6
+        assert app.results_pane.verdict_counts()["false_positive"] == 6
+        assert app.focused is app.results_pane.table
+        assert app.results_pane.table.cursor_row == 6
+        assert "wyY" not in app.editor.text
+
+
+async def test_exclusion_form_tab_moves_between_fields(demo_db: Path) -> None:
+    app = WorkbenchApp(config=make_config(demo_db))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot, app)
+        await pilot.press("f6")
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"Computer")
+        await pilot.press("tab")
+        await pilot.press("tab")
+        await pilot.press(*"WS-114")
+        await pilot.press("tab")
+        await pilot.press(*"manual entry")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(app.session.exclusions) == 1
+        exclusion = app.session.exclusions[0]
+        assert exclusion.field == "Computer"
+        assert exclusion.values == ["WS-114"]
+        assert exclusion.reason == "manual entry"

@@ -145,7 +145,7 @@ async def test_main_job_end_to_end(demo_db: Path, tmp_path: Path) -> None:
         session_path = tmp_path / "nanocore.toml"
         app.session_path = session_path
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await wait_for(pilot, lambda: not app.saving, what="save")
         assert session_path.exists()
         assert not app.dirty
         saved_text = app.editor.text
@@ -168,6 +168,8 @@ async def test_main_job_end_to_end(demo_db: Path, tmp_path: Path) -> None:
     reopened = WorkbenchApp(config=make_config(demo_db), session_path=str(session_path))
     async with reopened.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: reopened.backend is not None, what="workspace")
+        await wait_for(pilot, lambda: reopened.session_loaded and not reopened.session_loading, what="session load")
+        await wait_for(pilot, lambda: not reopened.results_pane.busy and reopened.results_pane.view is not None, what="snapshot rows")
         assert reopened.editor.text == saved_text
         assert [exclusion.reason for exclusion in reopened.session.exclusions] == ["CI runner resolves test names"]
         assert reopened.results_pane.view.num_rows == saved_rows
@@ -217,10 +219,11 @@ async def test_session_not_toml_is_kept(demo_db: Path, tmp_path: Path) -> None:
     app = WorkbenchApp(config=make_config(demo_db), session_path=str(broken))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.backend is not None, what="workspace")
+        await wait_for(pilot, lambda: app.session_loaded and not app.session_loading, what="session load")
         status = str(app.query_one("#status").render())
         assert "broken.toml" in status
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.session_path is not None and not app.saving, what="save")
         saved_to = app.session_path
     assert broken.read_bytes() == before
     assert saved_to is not None

@@ -11,6 +11,7 @@ callers put the result into `rich.text.Text`, never into a markup string.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from datetime import datetime
 
@@ -62,3 +63,28 @@ def display_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return sanitize(str(value))
+
+
+_UNSAFE_FOR_CELLS = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u061c\u180e\u2028\u2029]")
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)
+    if code == 0x7F:
+        return "\u2421"
+    return "\ufffd"
+
+
+def visible_controls(text: str) -> str:
+    """Return `text` with each unsafe character replaced by one visible cell.
+
+    For editable fields, where the text must keep its length so the cursor
+    stays in place: C0 controls become Control Pictures (ESC is drawn as
+    U+241B), DEL as U+2421, and C1, bidirectional and zero-width characters
+    as U+FFFD. `sanitize` is for text that is only read.
+    """
+    if not _UNSAFE_FOR_CELLS.search(text):
+        return text
+    return _UNSAFE_FOR_CELLS.sub(_picture, text)

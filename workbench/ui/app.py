@@ -25,7 +25,7 @@ from workbench.kql.exclusions import Exclusion
 from workbench.sessions.model import QueryRecord, Session, Verdict
 from workbench.text import sanitize
 from workbench.ui.app_feeds import FeedsMixin
-from workbench.ui.app_navigation import NavigationMixin
+from workbench.ui.app_navigation import PANE_IDS, NavigationMixin
 from workbench.ui.app_sessions import SessionsMixin
 from workbench.ui.app_tabs import TabsMixin, _title_from_text
 from workbench.ui.messages import QueryFinished, WorkspaceReady
@@ -92,6 +92,13 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
         self.current_query_id = ""
         self.dirty = False
         """True when the session has changes that are not on disk."""
+        self.change_count = 0
+        """Changes made since start; a save clears `dirty` only when none came in while it ran."""
+        self.saving = False
+        """True while a save worker writes the session."""
+        self._save_again = False
+        self.session_loading = False
+        """True while a worker reads a session file."""
         self.run_id = 0
         self.running: CancelToken | None = None
         self.last_error: QueryError | None = None
@@ -159,11 +166,11 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
             from workbench.kql.schemas import builtin_tables
 
             set_schema(builtin_tables())
-        if self.session_path is not None:
-            self._load_session_file(self.session_path)
         self.set_status("Opening the workspace...")
         self.open_workspace()
-        if not self.session.indicators:
+        if self.session_path is not None:
+            self._load_session_file(self.session_path)
+        else:
             self.load_feeds()
         self.editor.focus()
 
@@ -441,6 +448,9 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_query" and self.running is None:
             return False
+        if action in ("next_pane", "previous_pane", "focus_pane") and len(self.screen_stack) > 1:
+            # In a dialog, tab moves between its fields and the pane keys do nothing.
+            return False
         if action in ("next_pane", "previous_pane"):
             wants_tab = getattr(self.focused, "wants_tab", None)
             if callable(wants_tab) and wants_tab():
@@ -548,7 +558,11 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
     def _edit_exclusion(self, exclusion: Exclusion, *, is_new: bool) -> None:
         from workbench.ui.screens import ExclusionFormScreen
 
+        from_pane = self._focused_pane_index()
+
         def saved(result: Exclusion | None) -> None:
+            # The pane's table is rebuilt below, so the focus it had before the dialog is set again by hand.
+            self.call_after_refresh(self.action_focus_pane, PANE_IDS[from_pane] if from_pane >= 0 else "exclusions-pane")
             if result is None:
                 return
             if is_new:

@@ -28,6 +28,7 @@ class SessionsMixin:
 
     def mark_dirty(self) -> None:
         self.dirty = True
+        self.change_count += 1
         self.session.updated = utc_now()
         if self._autosave_timer is not None:
             self._autosave_timer.stop()
@@ -50,22 +51,46 @@ class SessionsMixin:
             self.session_path = path
         return self.session_path
 
-    def save(self, *, quiet: bool = False) -> bool:
-        """Write the session to its file; on failure keep it in memory and show why."""
+    def save(self, *, quiet: bool = False) -> None:
+        """Write the session to its file in a worker; on failure keep it in memory and show why.
+
+        Saving a session with large snapshots takes seconds (about 2 s for ten
+        5,000-row runs), so it runs off the UI thread. A change made while a
+        save runs keeps the session dirty, and the next save writes it.
+        """
+        path = self.session_file()
+        if self.saving:
+            self._save_again = True
+            return
+        self.saving = True
+        self._save_worker(self.session, path, self.change_count, quiet)
+
+    @work(thread=True, group="save")
+    def _save_worker(self, session: Session, path: Path, change_count: int, quiet: bool) -> None:
         from workbench.sessions.store import save_session
 
-        path = self.session_file()
         try:
-            save_session(self.session, path)
+            save_session(session, path)
         except Exception as error:  # noqa: BLE001 - the session stays in memory; the user is told why
-            log.warning("session %s could not be saved to %s: %s", self.session.id, path, error)
-            self.notify(sanitize(str(error)), title="Session not saved", severity="error", timeout=15)
-            return False
-        self.dirty = False
-        log.info("session %s saved to %s", self.session.id, path)
-        if not quiet:
-            self.notify(f"Session saved to {path}")
-        return True
+            log.warning("session %s could not be saved to %s: %s", session.id, path, error)
+            self.call_from_thread(self._save_finished, path, change_count, quiet, str(error))
+            return
+        log.info("session %s saved to %s", session.id, path)
+        self.call_from_thread(self._save_finished, path, change_count, quiet, "")
+
+    def _save_finished(self, path: Path, change_count: int, quiet: bool, error: str) -> None:
+        self.saving = False
+        if error:
+            self.notify(sanitize(error), title="Session not saved", severity="error", timeout=15)
+        else:
+            if change_count == self.change_count:
+                self.dirty = False
+            if not quiet:
+                self.notify(f"Session saved to {sanitize(str(path))}")
+        if self._save_again:
+            self._save_again = False
+            if self.dirty:
+                self.save(quiet=True)
 
     def action_save_session(self) -> None:
         """Save the session to its TOML file."""
@@ -83,20 +108,37 @@ class SessionsMixin:
         self.push_screen(PathScreen("Open session", str(sessions_dir()) + "/", "Type the path of a session .toml file, enter opens it"), chosen)
 
     def _load_session_file(self, path: Path) -> None:
+        """Read a session file in a worker, then show it; a file that fails to load is never written."""
+        self.session_loading = True
+        self.set_status(f"Opening session {path.name}...")
+        self._load_worker(path)
+
+    @work(thread=True, group="session-load")
+    def _load_worker(self, path: Path) -> None:
         from workbench.sessions.store import load_session
 
         try:
             session = load_session(path)
         except Exception as error:  # noqa: BLE001 - the message names the file, the line and what to do
             log.warning("session file %s could not be opened: %s", path, error)
-            self.session_error = str(error)
-            if not self.session_loaded:
-                # The file given on start stays untouched; work from now on saves to a new file.
-                self.session_path = None
-                self.session_loaded = True
-            self.notify(sanitize(str(error)), title="Session not opened", severity="error", timeout=20)
-            self.set_status(f"Session not opened: {error}", error=True)
+            self.call_from_thread(self._session_load_failed, str(error))
             return
+        self.call_from_thread(self._session_loaded, path, session)
+
+    def _session_load_failed(self, error: str) -> None:
+        self.session_loading = False
+        self.session_error = error
+        if not self.session_loaded:
+            # The file given on start stays untouched; work from now on saves to a new file.
+            self.session_path = None
+            self.session_loaded = True
+        self.notify(sanitize(error), title="Session not opened", severity="error", timeout=20)
+        self.set_status(f"Session not opened: {error}", error=True)
+        if not self.session.indicators:
+            self.load_feeds()
+
+    def _session_loaded(self, path: Path, session: Session) -> None:
+        self.session_loading = False
         self.session_error = ""
         self.session = session
         self.session_path = path

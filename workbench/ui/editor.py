@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 from dataclasses import dataclass
 from functools import partial
 
@@ -120,18 +119,6 @@ class CompletionList(OptionList, can_focus=False):
         self.editor.accept_completion(event.option_index)
 
 
-_UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-
-
-def _visible_symbol(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)
-    if code == 0x7F:
-        return "\u2421"
-    return "\ufffd"
-
-
 class KqlEditor(TextArea):
     """A TextArea for KQL with highlighting, debounced syntax checks and completion."""
 
@@ -167,17 +154,9 @@ class KqlEditor(TextArea):
         not reach the terminal. Each unsafe character becomes one visible
         cell (a Control Pictures symbol or U+FFFD), keeping the cursor columns.
         """
-        strip = super().render_line(y)
-        if not any(_UNSAFE_CHARACTERS.search(segment.text) for segment in strip if not segment.control):
-            return strip
-        from rich.segment import Segment
-        from textual.strip import Strip
+        from workbench.ui.safe_input import safe_strip
 
-        segments = [
-            segment if segment.control else Segment(_UNSAFE_CHARACTERS.sub(_visible_symbol, segment.text), segment.style)
-            for segment in strip
-        ]
-        return Strip(segments, strip.cell_length)
+        return safe_strip(super().render_line(y))
 
     def __init__(
         self,

@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from workbench.kql.exclusions import OPERATORS, Exclusion
 from workbench.text import sanitize
+from workbench.ui.safe_input import SafeInput
 
 
 class HelpScreen(ModalScreen[None]):
@@ -40,7 +41,7 @@ class HelpScreen(ModalScreen[None]):
         text.append("\nRemap keys by binding id in config.toml under [keys], e.g. run_query = \"ctrl+r,f5\".\n", style="dim")
         text.append("Copy (y) uses OSC 52; inside tmux set: set -g set-clipboard on\n", style="dim")
         text.append(f"Log file: {self.log_path}\n", style="dim")
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog tall"):
             yield Static("Key bindings", classes="dialog-title")
             with VerticalScroll(id="help-body"):
                 yield Static(text)
@@ -66,7 +67,7 @@ class RowDetailScreen(ModalScreen[None]):
             text.append(sanitize(name), style="bold")
             text.append(f" ({self.column_types.get(name, '')})\n", style="dim")
             text.append(sanitize(_pretty(value), keep_newlines=True) + "\n\n")
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog tall"):
             yield Static("Row detail", classes="dialog-title")
             with VerticalScroll(id="detail-body"):
                 yield Static(text)
@@ -109,7 +110,7 @@ class FrequencyScreen(ModalScreen[None]):
             text.append(f"{count:>9}  ", style="bold")
             text.append(sanitize("null" if value is None else str(value)) + "\n")
         shown = f"top {len(self.counts)} of {self.distinct}" if self.distinct > len(self.counts) else f"{self.distinct}"
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog tall"):
             yield Static(f"Frequency of {sanitize(self.column)} ({shown} distinct values)", classes="dialog-title")
             with VerticalScroll(id="detail-body"):
                 yield Static(text)
@@ -152,19 +153,19 @@ class ExclusionFormScreen(ModalScreen[Exclusion | None]):
     def compose(self) -> ComposeResult:
         exclusion = self.exclusion
         title = "New exclusion" if self.is_new else f"Edit exclusion {exclusion.id}"
-        with Vertical(classes="dialog"):
+        with VerticalScroll(classes="dialog form"):
             yield Static(title, classes="dialog-title")
+            yield Static("", id="exclusion-error")
             yield Label("Field (column)")
-            yield Input(exclusion.field, id="exclusion-field")
+            yield SafeInput(exclusion.field, id="exclusion-field")
             yield Label("Operator")
             yield Select([(operator, operator) for operator in OPERATORS], value=exclusion.operator, allow_blank=False, id="exclusion-operator")
-            yield Label("Values (one per line is not possible here: separate list values with ' | ')")
-            yield Input(" | ".join(exclusion.values), id="exclusion-values")
+            yield Label("Values (separate the values of in and !in with ' | ')")
+            yield SafeInput(" | ".join(exclusion.values), id="exclusion-values")
             yield Label("Reason (required): why these rows are false positives")
-            yield Input(exclusion.reason, id="exclusion-reason", placeholder="e.g. CI runner resolves dynamic-DNS test names")
+            yield SafeInput(exclusion.reason, id="exclusion-reason", placeholder="e.g. CI runner resolves dynamic-DNS test names")
             yield Label("Expires (optional, YYYY-MM-DD)")
-            yield Input(exclusion.expires.strftime("%Y-%m-%d") if exclusion.expires else "", id="exclusion-expires")
-            yield Static("", id="exclusion-error")
+            yield SafeInput(exclusion.expires.strftime("%Y-%m-%d") if exclusion.expires else "", id="exclusion-expires")
             with Horizontal():
                 yield Button("Save", variant="primary", id="exclusion-save")
                 yield Button("Cancel", id="exclusion-cancel")
@@ -207,6 +208,8 @@ class ExclusionFormScreen(ModalScreen[Exclusion | None]):
                 error = f"Expiry {expires_text!r} is not a date: use YYYY-MM-DD, or leave it empty."
         if error:
             self.query_one("#exclusion-error", Static).update(Text(error, style="bold red"))
+            self.query_one("#exclusion-error").scroll_visible()
+            self.notify(error, severity="error")
             return
         self.exclusion.field = field
         self.exclusion.operator = operator
@@ -265,7 +268,7 @@ class PathScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title")
-            yield Input(self.value, id="path-input", suggester=PathSuggester.make())
+            yield SafeInput(self.value, id="path-input", suggester=PathSuggester.make())
             yield Static(Text(self.hint), classes="dialog-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -321,7 +324,7 @@ class TextScreen(ModalScreen[None]):
         self.body = body
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog tall"):
             yield Static(self.title_text, classes="dialog-title")
             with VerticalScroll(id="detail-body"):
                 yield Static(Text(sanitize(self.body, keep_newlines=True)))

@@ -37,7 +37,7 @@ class SessionBrowserScreen(ModalScreen[Path | None]):
         """(hits of the last runs, verdict counts text) per summary."""
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="sessions-dialog"):
+        with Vertical(classes="dialog tall", id="sessions-dialog"):
             yield Static("Sessions", classes="dialog-title")
             self._table = self._new_table([])
             yield self._table
@@ -95,7 +95,7 @@ class SessionBrowserScreen(ModalScreen[Path | None]):
             )
         old = self._table
         self._table = self._new_table(rows)
-        if old.is_mounted:
+        if old.parent is not None:
             self.query_one("#sessions-dialog").mount(self._table, after=old)
             old.remove()
         self._table.focus()

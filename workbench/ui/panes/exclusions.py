@@ -113,13 +113,15 @@ class ExclusionsPane(Vertical):
         had_focus = old.has_focus
         rows = [self._row(exclusion) for exclusion in self.exclusions]
         self._table = self._new_table(rows)
-        if old.is_mounted:
+        if rows:
+            from textual.coordinate import Coordinate
+
+            self._table.cursor_coordinate = Coordinate(min(cursor, len(rows) - 1), 0)
+        if old.parent is not None:
             self.mount(self._table, after=old)
             old.remove()
         if had_focus:
             self._table.focus()
-        if rows:
-            self._table.call_after_refresh(self._table.move_cursor, row=min(cursor, len(rows) - 1), column=0)
         self._update_info()
 
     def _update_info(self) -> None:

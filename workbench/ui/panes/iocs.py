@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 
 from workbench.iocs.model import Indicator
 from workbench.text import sanitize
+from workbench.ui.safe_input import SafeInput
 
 COLUMNS = ["sel", "value", "type", "threat", "malware", "first seen", "conf", "sources"]
 
@@ -120,7 +121,7 @@ class IocPane(Vertical):
         """True while a worker filters the indicators."""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=f"filter: {FILTER_HELP}", id="ioc-filter")
+        yield SafeInput(placeholder=f"filter: {FILTER_HELP}", id="ioc-filter")
         self._table = self._new_table(indicator_rows([], set()))
         yield self._table
         yield Static("", id="ioc-info", classes="pane-info")
@@ -184,14 +185,16 @@ class IocPane(Vertical):
         old = self._table
         had_focus = old.has_focus
         self._table = self._new_table(message.data)
-        if old.is_mounted:
+        if message.shown:
+            from textual.coordinate import Coordinate
+
+            # Set before mounting, so a key pressed before the first refresh acts on this row.
+            self._table.cursor_coordinate = Coordinate(min(message.cursor_row, len(message.shown) - 1), 0)
+        if old.parent is not None:
             self.mount(self._table, after=old)
             old.remove()
         if had_focus:
             self._table.focus()
-        if message.shown:
-            target = min(message.cursor_row, len(message.shown) - 1)
-            self._table.call_after_refresh(self._table.move_cursor, row=target, column=0)
         self.query_one("#ioc-info", Static).update(
             f"{len(self._shown)} shown of {len(self.indicators)}, {len(self.selected)} selected"
         )
