@@ -598,3 +598,25 @@ async def test_exclusion_form_tab_moves_between_fields(demo_db: Path) -> None:
         assert exclusion.field == "Computer"
         assert exclusion.values == ["WS-114"]
         assert exclusion.reason == "manual entry"
+
+
+async def test_typed_query_survives_save(demo_db: Path, tmp_path: Path) -> None:
+    app = WorkbenchApp(config=make_config(demo_db))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start(pilot, app)
+        app.editor.focus()
+        await pilot.press(*"Syslog | take 5")
+        await pilot.pause()
+        assert app.dirty
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert len(app.tabs) == 2
+        assert app.tabs[0] == "Syslog | take 5"
+        app.session_path = tmp_path / "typed.toml"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not app.saving, what="save")
+        assert not app.dirty
+    from workbench.sessions.store import load_session
+
+    texts = [query.text for query in load_session(tmp_path / "typed.toml").queries]
+    assert "Syslog | take 5" in texts

@@ -268,6 +268,12 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
         self.call_from_thread(self.notify, message, title="Azure sign-in", severity="warning", timeout=900)
         self.call_from_thread(self.set_status, message)
 
+    def on_text_area_changed(self, message: Any) -> None:
+        """Count an edit of the query as an unsaved change, so quitting asks first."""
+        # Loading a tab or a session stores the text first, so only a real edit differs from the stored copy.
+        if getattr(message.text_area, "id", None) == "editor" and message.text_area.text != self.tabs[self.tab_index]:
+            self.dirty = True
+
     def on_kql_editor_validated(self, message: Any) -> None:
         """Show the first syntax error of the editor text under the editor."""
         found = self.query("#query-info")
@@ -358,7 +364,12 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
                 name = f"{malware[0]} hunt" if len(malware) == 1 else self.session.title
                 self.session.id = make_session_id(name, self.session.created)
         self.current_query_id = first_id
+        if self.editor.text.strip():
+            # Never overwrite what the user typed: a generated hunt gets its own tab.
+            self.action_new_tab()
         self.editor.load_text(text)
+        self._store_tab()
+        self._update_tab_title()
         self.editor.focus()
         self.mark_dirty()
         self.set_status(f"Generated {len(hunts)} hunt(s) for {len(indicators)} indicators; ctrl+r runs the block under the cursor")

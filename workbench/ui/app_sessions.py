@@ -93,8 +93,27 @@ class SessionsMixin:
                 self.save(quiet=True)
 
     def action_save_session(self) -> None:
-        """Save the session to its TOML file."""
+        """Save the session to its TOML file, with every query block of the editor's tabs."""
+        self.capture_editor()
         self.save()
+
+    def capture_editor(self) -> None:
+        """Add each query block of the editor's tabs that the session does not hold yet, so no typed query is lost."""
+        from workbench.kql.lexer import block_ranges
+        from workbench.sessions.model import QueryRecord
+        from workbench.ui.app_tabs import _title_from_text
+
+        self._store_tab()
+        known = {query.text.strip() for query in self.session.queries}
+        for text in self.tabs:
+            lines = text.split("\n")
+            for start, end in block_ranges(lines):
+                block = "\n".join(lines[start:end]).strip()
+                if block and block not in known:
+                    known.add(block)
+                    self.session.queries.append(
+                        QueryRecord(id=self.session.next_query_id(), title=_title_from_text(block), text=block, timespan=self.config.default_timespan)
+                    )
 
     def action_open_session(self) -> None:
         """Open a saved session file."""
@@ -198,6 +217,10 @@ class SessionsMixin:
         def save_now(signum: int) -> None:
             log.info("signal %d received; saving the session", signum)
             if self.dirty and self.session_loaded:
+                try:
+                    self.capture_editor()
+                except Exception:  # noqa: BLE001 - the session is saved without the editor's new blocks
+                    log.exception("editor text could not be added to the session on signal %d", signum)
                 try:
                     from workbench.sessions.store import save_session
 
