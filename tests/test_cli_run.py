@@ -119,3 +119,19 @@ def test_broken_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert code == 2
     assert "results.snapshot_rows" in err
     assert "line 2" in err
+
+
+def test_csv_keeps_raw_values(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import duckdb
+
+    database = tmp_path / "raw.duckdb"
+    connection = duckdb.connect(str(database))
+    connection.execute("CREATE TABLE Notes (Text VARCHAR)")
+    connection.execute("INSERT INTO Notes VALUES ('tab\there\nnewline'), ('quote \"x\"')")
+    connection.close()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[[workspaces]]\nname = "default"\npath = "{database}"\n', encoding="utf-8")
+    code = main(["--config", str(config), "run", "--query", "Notes", "--format", "csv", "--all-time"])
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert code == 0
+    assert rows[1:] == [["tab\there\nnewline"], ['quote "x"']]

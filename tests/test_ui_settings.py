@@ -78,3 +78,28 @@ async def test_no_color_screen_is_usable(demo_db: Path, monkeypatch: pytest.Monk
         screen = app.export_screenshot().replace("&#160;", " ")
         for title in ("IOC feeds", "Query", "Results", "Exclusions"):
             assert title in screen
+
+
+async def test_bad_keymap_keeps_defaults(demo_db: Path) -> None:
+    config = make_config(demo_db)
+    config.keys = {"run_query": "ctrl+zz", "no_such_binding": "f9"}
+    app = WorkbenchApp(config=config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await start(pilot, app)
+        messages = " ".join(str(notification.message) for notification in app._notifications)
+        assert "'ctrl+zz' is not a key name" in messages
+        assert "'no_such_binding' is not a binding id" in messages
+        app.editor.load_text("DnsEvents | count")
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: app.run_id == 1 and app.running is None, what="default run key")
+
+
+def test_keymap_empty_key_rejected(tmp_path: Path) -> None:
+    from workbench.config import ConfigError, load_config
+
+    config_file = tmp_path / "config.toml"
+    config_file.write_text('[keys]\nrun_query = "ctrl+r,,"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(config_file)
+    assert "keys.run_query" in str(raised.value)
+    assert "line 2" in str(raised.value)

@@ -220,7 +220,10 @@ def parse_config(data: dict[str, Any], file_path: Path, text: str = "") -> Confi
     for binding_id, keys_text in keys.items():
         if not isinstance(keys_text, str) or not keys_text.strip():
             raise reader.error(f"keys.{binding_id}", 'must be a non-empty string such as "ctrl+r,f5"')
-        config.keys[binding_id] = keys_text
+        parts = [part.strip() for part in keys_text.split(",")]
+        if any(not part or part.endswith("+") for part in parts):
+            raise reader.error(f"keys.{binding_id}", f'has an empty key in {keys_text!r}; separate keys with one comma, such as "ctrl+r,f5"')
+        config.keys[binding_id] = ",".join(parts)
 
     config.workspaces = [reader.workspace(entry, index) for index, entry in enumerate(reader.array(data, "workspaces"))]
     reader.unique_names("workspaces", [workspace.name for workspace in config.workspaces])

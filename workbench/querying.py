@@ -36,7 +36,7 @@ def check_syntax(query: str) -> None:
     import duckdb_kql
 
     if not query.strip():
-        raise QueryError("the query is empty", kind="syntax", hint="Type a KQL query, or press ctrl+g to generate one")
+        raise QueryError("the query is empty", kind="syntax", hint="Write a KQL query, or generate one from indicators")
     from workbench.kql.lexer import PARSER_LOCK
 
     with PARSER_LOCK:

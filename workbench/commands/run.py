@@ -90,6 +90,16 @@ def _plain(value: object) -> object:
     return value
 
 
+def _csv_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(_plain(value))
+
+
 def write_rows(result, output_format: str, stream) -> None:
     """Write `result` to `stream` as an aligned table, CSV or a JSON array of objects."""
     from workbench.text import display_value
@@ -97,14 +107,17 @@ def write_rows(result, output_format: str, stream) -> None:
     names = result.table.column_names
     rows = result.table.to_pylist()
     if output_format == "json":
-        json.dump([{name: _plain(row[name]) for name in names} for row in rows], stream, ensure_ascii=False, default=str, indent=2)
+        # On a terminal, \u escapes keep C1 controls and bidirectional overrides from acting on it.
+        ensure_ascii = bool(getattr(stream, "isatty", lambda: False)())
+        json.dump([{name: _plain(row[name]) for name in names} for row in rows], stream, ensure_ascii=ensure_ascii, default=str, indent=2)
         stream.write("\n")
         return
     if output_format == "csv":
+        # CSV is data for other tools, so values stay as they are; quoting carries newlines and tabs.
         writer = csv.writer(stream)
         writer.writerow(names)
         for row in rows:
-            writer.writerow([display_value(row[name]) for name in names])
+            writer.writerow([_csv_text(row[name]) for name in names])
         return
     cells = [[display_value(row[name]) for name in names] for row in rows]
     widths = [len(name) for name in names]

@@ -156,10 +156,7 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
         self.results_pane.display_limit = self.config.display_limit
         self._load_themes()
         if self.config.keys:
-            try:
-                self.set_keymap(self.config.keys)
-            except Exception as error:  # noqa: BLE001 - a bad keymap must not stop the app
-                self.notify(f"Key remapping in the config failed: {error}", severity="error")
+            self._apply_keymap(self.config.keys)
         self._install_signal_handlers()
         set_schema = getattr(self.editor, "set_schema", None)
         if set_schema is not None:
@@ -173,6 +170,24 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
         else:
             self.load_feeds()
         self.editor.focus()
+
+    def _apply_keymap(self, keys: dict[str, str]) -> None:
+        """Remap bindings by id from the config; an unknown id or key name is reported and skipped."""
+        known_ids = {binding_id for _, _, binding_id in self.binding_rows() if binding_id}
+        usable: dict[str, str] = {}
+        for binding_id, keys_text in keys.items():
+            bad_keys = [key for key in keys_text.split(",") if not _is_key_name(key)]
+            if binding_id not in known_ids:
+                problem = f"[keys] {binding_id!r} is not a binding id; f1 lists the ids"
+            elif bad_keys:
+                problem = f"[keys] {binding_id}: {', '.join(repr(key) for key in bad_keys)} is not a key name Textual knows, such as ctrl+r, f5 or question_mark"
+            else:
+                usable[binding_id] = keys_text
+                continue
+            log.warning("key remapping skipped: %s", problem)
+            self.notify(sanitize(problem) + "; the default keys stay", title="Key not remapped", severity="error", timeout=15)
+        if usable:
+            self.set_keymap(usable)
 
     def _load_themes(self) -> None:
         from workbench.ui.themes import discover_themes
@@ -607,3 +622,23 @@ def _statistics_text(statistics: dict[str, object]) -> str:
     if isinstance(memory, int):
         parts.append(f"peak memory {memory / 1_000_000:.0f} MB")
     return ", ".join(parts)
+
+
+def _is_key_name(key: str) -> bool:
+    """Return True when `key` (such as `ctrl+shift+f5` or `question_mark`) names a key Textual can bind."""
+    import unicodedata
+
+    from textual.keys import Keys
+
+    *modifiers, name = key.strip().split("+")
+    if any(modifier not in ("ctrl", "shift", "alt", "meta", "super", "hyper") for modifier in modifiers):
+        return False
+    if len(name) == 1 and name.isprintable():
+        return True
+    if name in {member.value for member in Keys}:
+        return True
+    try:
+        unicodedata.lookup(name.replace("_", " "))
+    except KeyError:
+        return False
+    return True

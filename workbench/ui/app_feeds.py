@@ -96,6 +96,13 @@ class FeedsMixin:
         """Add a hunt package's queries, and its false-positive scenarios as disabled exclusions, with lint findings."""
         for title, text in getattr(load, "queries", []):
             self.session.queries.append(QueryRecord(id=self.session.next_query_id(), title=title, text=text, timespan=self.config.default_timespan))
+            if "has_any" in text:
+                self.notify(
+                    "The hunt package's query uses has_any, which also matches names that only contain an indicator "
+                    "(test3012.duckdns.org.example.net). ctrl+g generates a hunt that matches each domain and its subdomains only.",
+                    severity="warning",
+                    timeout=15,
+                )
         scenarios = getattr(load, "exclusion_texts", [])
         if not scenarios:
             return
@@ -153,7 +160,7 @@ class FeedsMixin:
             if path_text:
                 self._load_feed_file(Path(path_text).expanduser())
 
-        self.push_screen(PathScreen("Add IOC feed", str(Path.cwd()) + "/", "ThreatFox, STIX 2.1, MISP, text or hunt package; tab completes"), chosen)
+        self.push_screen(PathScreen("Add IOC feed", str(Path.cwd()) + "/", "ThreatFox, STIX 2.1, MISP, text or hunt package; the right arrow accepts the suggested path"), chosen)
 
     @work(thread=True, group="feeds")
     def _load_feed_file(self, path: Path) -> None:

@@ -503,8 +503,19 @@ class ResultsPane(Vertical):
         from workbench.ui.screens import PathScreen
 
         def chosen(path_text: str | None) -> None:
-            if path_text:
-                self._export(Path(path_text).expanduser())
+            if not path_text:
+                return
+            path = Path(path_text).expanduser()
+            if not path.exists():
+                self._export(path)
+                return
+            from workbench.ui.screens import ConfirmScreen
+
+            def overwrite(yes: bool | None) -> None:
+                if yes:
+                    self._export(path)
+
+            self.app.push_screen(ConfirmScreen(f"{sanitize(str(path))} exists. Replace it?"), overwrite)
 
         self.app.push_screen(
             PathScreen("Export the shown rows", str(Path.cwd()) + "/results.csv", "The ending sets the format: .csv, .jsonl or .md"),
