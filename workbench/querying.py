@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from workbench.backends.base import Backend, CancelToken, QueryError, QueryResult, Timespan
+from workbench.backends.base import Backend, CancelToken, QueryError, QueryResult, Timespan, syntax_error
 from workbench.backends.exclude import ExclusionOutcome, active_exclusions, apply_to_result
 from workbench.kql.exclusions import Exclusion, apply_exclusions
 
@@ -42,13 +42,7 @@ def check_syntax(query: str) -> None:
     with PARSER_LOCK:
         diagnostics = duckdb_kql.validate(query)
     if diagnostics:
-        first = diagnostics[0]
-        raise QueryError(
-            f"invalid KQL: {first.message}",
-            kind="syntax",
-            line=first.span.line,
-            column=first.span.column + 1,
-        )
+        raise syntax_error(diagnostics)
 
 
 def run_hunt(

@@ -232,6 +232,19 @@ class QueryError(Exception):
         return text
 
 
+def syntax_error(diagnostics: list, fallback: str = "") -> QueryError:
+    """Build the QueryError for duckdb-kql parser diagnostics (1-based line, 0-based column) or a fallback text."""
+    if diagnostics:
+        first = diagnostics[0]
+        return QueryError(
+            f"invalid KQL: {first.message}",
+            kind="syntax",
+            line=first.span.line,
+            column=first.span.column + 1,
+        )
+    return QueryError(f"invalid KQL: {fallback}", kind="syntax")
+
+
 class Backend(Protocol):
     """A workspace that runs KQL."""
 

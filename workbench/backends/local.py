@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from workbench.kql.lexer import PARSER_LOCK
 from workbench.backends.base import (
     CancelToken,
     Column,
@@ -31,7 +30,9 @@ from workbench.backends.base import (
     TableSchema,
     Timespan,
     kql_type_of_arrow,
+    syntax_error,
 )
+from workbench.kql.lexer import PARSER_LOCK
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +174,7 @@ class LocalBackend:
             except QueryError:
                 raise
             except duckdb_kql.KqlSyntaxError as error:
-                raise _syntax_error(error) from None
+                raise syntax_error(getattr(error, "diagnostics", None) or [], str(error)) from None
             except duckdb_kql.KqlUnsupportedError as error:
                 span = error.span
                 raise QueryError(
@@ -230,19 +231,6 @@ class LocalBackend:
                 f"WHERE TimeGenerated >= TIMESTAMPTZ '{start.isoformat()}' "
                 f"AND TimeGenerated <= TIMESTAMPTZ '{end.isoformat()}'"
             )
-
-
-def _syntax_error(error: Any) -> QueryError:
-    diagnostics = getattr(error, "diagnostics", None) or []
-    if diagnostics:
-        first = diagnostics[0]
-        return QueryError(
-            f"invalid KQL: {first.message}",
-            kind="syntax",
-            line=first.span.line,
-            column=first.span.column + 1,
-        )
-    return QueryError(f"invalid KQL: {error}", kind="syntax")
 
 
 _DUCKDB_PREFIX = re.compile(r"^(Binder|Catalog|Conversion|Invalid Input|Parser|Not implemented|Out of Range) Error: ")

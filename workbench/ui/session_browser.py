@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from workbench.text import sanitize
+from workbench.ui.tables import replace_table
 
 COLUMNS = ["title", "updated", "indicators", "queries", "runs", "hits", "verdicts", "file"]
 
@@ -93,11 +94,7 @@ class SessionBrowserScreen(ModalScreen[Path | None]):
                     sanitize(summary.path.name),
                 ]
             )
-        old = self._table
-        self._table = self._new_table(rows)
-        if old.parent is not None:
-            self.query_one("#sessions-dialog").mount(self._table, after=old)
-            old.remove()
+        self._table = replace_table(self._table, self._new_table(rows))
         self._table.focus()
         if not rows:
             self.notify("No saved sessions yet: ctrl+s saves the current one")

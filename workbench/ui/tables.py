@@ -52,3 +52,25 @@ def _sanitize_column(column: Any, pc: Any, pa: Any) -> Any:
 
 def clean_label(value: str) -> str:
     return sanitize(value)
+
+
+def replace_table(old: Any, new: Any, cursor: tuple[int, int] | None = None) -> Any:
+    """Mount the DataTable `new` where `old` is, keeping the focus, and return `new`.
+
+    fastdatatable cannot change a mounted table's data, so panes swap tables.
+    The cursor is set before mounting, so a key pressed before the first
+    refresh acts on that cell. `old.parent` is checked, not `is_mounted`,
+    because a table mounted a moment ago is attached before it is mounted.
+    """
+    from textual.coordinate import Coordinate
+
+    if cursor is not None and new.row_count:
+        row, column = cursor
+        new.cursor_coordinate = Coordinate(min(row, new.row_count - 1), max(0, min(column, new.column_count - 1)))
+    had_focus = old.has_focus
+    if old.parent is not None:
+        old.parent.mount(new, after=old)
+        old.remove()
+    if had_focus:
+        new.focus()
+    return new

@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from workbench.kql.exclusions import Exclusion
 from workbench.text import sanitize
+from workbench.ui.tables import replace_table
 
 COLUMNS = ["on", "id", "field", "op", "values", "removed", "reason", "expires"]
 
@@ -110,18 +111,8 @@ class ExclusionsPane(Vertical):
     def refresh_table(self, cursor_row: int | None = None) -> None:
         old = self._table
         cursor = cursor_row if cursor_row is not None else (old.cursor_row if old.row_count else 0)
-        had_focus = old.has_focus
         rows = [self._row(exclusion) for exclusion in self.exclusions]
-        self._table = self._new_table(rows)
-        if rows:
-            from textual.coordinate import Coordinate
-
-            self._table.cursor_coordinate = Coordinate(min(cursor, len(rows) - 1), 0)
-        if old.parent is not None:
-            self.mount(self._table, after=old)
-            old.remove()
-        if had_focus:
-            self._table.focus()
+        self._table = replace_table(old, self._new_table(rows), (cursor, 0) if rows else None)
         self._update_info()
 
     def _update_info(self) -> None:

@@ -20,6 +20,7 @@ from textual.widgets import Input, Static
 from workbench.iocs.model import Indicator
 from workbench.text import sanitize
 from workbench.ui.safe_input import SafeInput
+from workbench.ui.tables import replace_table
 
 COLUMNS = ["sel", "value", "type", "threat", "malware", "first seen", "conf", "sources"]
 
@@ -181,20 +182,8 @@ class IocPane(Vertical):
             return
         self.busy = False
         self._shown = message.shown
-        # fastdatatable cannot change a mounted table's data, so a new table replaces it.
-        old = self._table
-        had_focus = old.has_focus
-        self._table = self._new_table(message.data)
-        if message.shown:
-            from textual.coordinate import Coordinate
-
-            # Set before mounting, so a key pressed before the first refresh acts on this row.
-            self._table.cursor_coordinate = Coordinate(min(message.cursor_row, len(message.shown) - 1), 0)
-        if old.parent is not None:
-            self.mount(self._table, after=old)
-            old.remove()
-        if had_focus:
-            self._table.focus()
+        cursor = (message.cursor_row, 0) if message.shown else None
+        self._table = replace_table(self._table, self._new_table(message.data), cursor)
         self.query_one("#ioc-info", Static).update(
             f"{len(self._shown)} shown of {len(self.indicators)}, {len(self.selected)} selected"
         )

@@ -25,7 +25,7 @@ from workbench.sessions.model import VERDICTS, row_hash
 from workbench.sessions.snapshot import snapshot_value
 from workbench.text import sanitize
 from workbench.ui.safe_input import SafeInput
-from workbench.ui.tables import display_table
+from workbench.ui.tables import display_table, replace_table
 
 VERDICT_MARKERS = {"true_positive": "TP", "false_positive": "FP", "benign": "BN", "needs_review": "??"}
 VERDICT_FILTERS = ("", "true_positive", "false_positive", "benign", "needs_review", "unmarked")
@@ -250,22 +250,7 @@ class ResultsPane(Vertical):
         return shown.add_column(0, MARKER_COLUMN, pa.array(markers, type=pa.string()))
 
     def _replace_table(self, data: Any, cursor: tuple[int, int] | None) -> None:
-        # fastdatatable cannot change a mounted table's data, so a new table replaces it.
-        old = self._table
-        had_focus = old.has_focus
-        self._table = self._new_table(data)
-        if cursor and data.num_rows:
-            from textual.coordinate import Coordinate
-
-            row, column = cursor
-            # Set before mounting, so a key pressed before the first refresh acts on this row, not row 0.
-            self._table.cursor_coordinate = Coordinate(min(row, data.num_rows - 1), min(column, data.num_columns - 1))
-        # `old.parent` is set as soon as mount() is called; `is_mounted` only after the mount finished.
-        if old.parent is not None:
-            self.mount(self._table, after=old)
-            old.remove()
-        if had_focus:
-            self._table.focus()
+        self._table = replace_table(self._table, self._new_table(data), cursor)
 
     def _update_info(self) -> None:
         counts = self.verdict_counts()
