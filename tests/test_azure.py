@@ -689,3 +689,74 @@ def test_device_prompt_on_stderr(capsys):
     assert captured.out == ""
     assert "ABCD-EFGH" in captured.err
     assert "https://microsoft.com/devicelogin" in captured.err
+
+
+def write_emulator_config(path, url: str, ca_path, workspace_id: str) -> None:
+    path.write_text(
+        "\n".join(
+            [
+                "[[workspaces]]",
+                'name = "emu"',
+                'kind = "azure"',
+                f'workspace_id = "{workspace_id}"',
+                f'endpoint = "{url}"',
+                f'ca_bundle = "{ca_path}"',
+                'auth = "static"',
+                'default_timespan = "P1D"',
+            ]
+        ),
+        encoding="utf-8",
+    )
+
+
+CLI_CASES = [
+    # (scenario, exit code, text expected on stderr)
+    ("partial", 0, "partial result"),
+    ("syntax-error", 2, "line"),
+    ("semantic-error", 2, "failed"),
+    ("unauthorized", 2, "static"),
+    ("forbidden", 2, "Log Analytics Reader"),
+    ("wrong-audience", 2, "audience"),
+    ("throttled", 0, ""),
+    ("throttled-no-retry-after", 0, ""),
+    ("gateway-timeout", 2, "shorter timespan"),
+]
+
+
+@pytest.mark.parametrize(("scenario", "expected_code", "expected_text"), CLI_CASES)
+def test_cli_run_every_case(emulator, tmp_path, monkeypatch, capsys, scenario, expected_code, expected_text):
+    from workbench.cli import main
+
+    emulator.retry_after_seconds = 0
+    monkeypatch.setenv("HUNT_WORKBENCH_STATIC_TOKEN", "emulator-token")
+    config_path = tmp_path / "config.toml"
+    write_emulator_config(config_path, emulator.url, emulator.ca_path, f"scenario-{scenario}")
+
+    exit_code = main(["--config", str(config_path), "--workspace", "emu", "run", "--query", "DnsEvents | take 3", "--format", "json"])
+
+    captured = capsys.readouterr()
+    assert exit_code == expected_code, captured.err
+    assert "Traceback" not in captured.err
+    assert expected_text.lower() in captured.err.lower()
+    if expected_code == 0:
+        assert json.loads(captured.out)
+
+
+def test_cli_run_names_unreachable_endpoint(emulator, tmp_path, monkeypatch, capsys):
+    import socket
+
+    from workbench.cli import main
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    monkeypatch.setenv("HUNT_WORKBENCH_STATIC_TOKEN", "emulator-token")
+    config_path = tmp_path / "config.toml"
+    write_emulator_config(config_path, f"https://127.0.0.1:{closed_port}/v1", emulator.ca_path, WORKSPACE_ID)
+
+    exit_code = main(["--config", str(config_path), "--workspace", "emu", "run", "--query", "DnsEvents | take 3"])
+
+    captured = capsys.readouterr()
+    assert exit_code == 2
+    assert f"127.0.0.1:{closed_port}" in captured.err
+    assert "Traceback" not in captured.err
