@@ -1,9 +1,9 @@
 """The embedded local workspace: a DuckDB file queried in KQL through duckdb-kql.
 
 The file is opened read-only, so the TUI, a `workbench replay` from cron and
-the emulator can read it at once; only creation (the demo generator) and
-`workbench ingest` take DuckDB's write lock, and when another process holds it
-the user is told which kind of process to look for instead of seeing DuckDB's
+the emulator can read it at once. Only creation (the demo generator) and
+`workbench ingest` take DuckDB's write lock. When another process holds it,
+the message names the kind of process to look for instead of showing DuckDB's
 lock error.
 
 Timespans are applied the way Log Analytics applies them: every table with a
@@ -65,7 +65,7 @@ _LOCK_HINT = (
 
 
 class WorkspaceError(Exception):
-    """The workspace file cannot be created, opened or written; the message says what to do."""
+    """The workspace file cannot be created, opened or written; the message gives the next step."""
 
 
 def sql_type_to_kql(sql_type: str) -> str:
@@ -169,7 +169,7 @@ class LocalBackend:
                     # Parsing and binding only; DuckDB executes below, outside the lock.
                     relation = duckdb_kql.kql(connection, query, allow_write=False)
                 sql_types = [str(sql_type) for sql_type in relation.types]
-                # One row past the limit tells "exactly the limit" from "more than the limit".
+                # One row past the limit separates "exactly the limit" from "more than the limit".
                 table = relation.limit(self.fetch_limit + 1).to_arrow_table()
             except QueryError:
                 raise

@@ -28,7 +28,7 @@ def safe_strip(strip: Strip) -> Strip:
 
 
 class SafeInput(Input):
-    """An `Input` whose value may hold any character but whose drawing holds no control character."""
+    """An `Input` whose value may contain any character but whose drawing contains no control character."""
 
     def render_line(self, y: int) -> Strip:
         return safe_strip(super().render_line(y))

@@ -1,10 +1,10 @@
 """Arrow tables prepared for display, through the one sanitiser.
 
 `textual-fastdatatable` draws cells from an Arrow table without a Python
-object per cell. Before a table reaches it, every string column is checked
-with one vectorised regex for characters the terminal must not receive; only
-the rows that match go through `workbench.text.sanitize`, so clean data costs
-one pass per column.
+object per cell. Before a table reaches it, one vectorised regex checks each
+string column for characters the terminal must not receive. Only the rows
+that match go through `workbench.text.sanitize`, so clean data costs one pass
+per column.
 """
 
 from __future__ import annotations
