@@ -368,10 +368,13 @@ async def test_open_and_browse_sessions(demo_db: Path) -> None:
         from workbench.ui.session_browser import SessionBrowserScreen
 
         assert isinstance(app.screen, SessionBrowserScreen)
-        assert [summary.path for summary in app.screen.summaries] == [saved]
+        browser = app.screen
+        await wait_for(pilot, lambda: not browser.loading, what="session list")
+        assert [summary.path for summary in browser.summaries] == [saved]
         await pilot.press("c")
         await pilot.pause()
-        assert len(app.screen.summaries) == 2
+        await wait_for(pilot, lambda: not browser.loading, what="session list")
+        assert len(browser.summaries) == 2
         await pilot.press("escape")
         await pilot.pause()
 
@@ -620,3 +623,25 @@ async def test_typed_query_survives_save(demo_db: Path, tmp_path: Path) -> None:
 
     texts = [query.text for query in load_session(tmp_path / "typed.toml").queries]
     assert "Syslog | take 5" in texts
+
+
+def test_filter_rows_skips_numbers_for_words() -> None:
+    from datetime import datetime, timezone
+
+    import pyarrow as pa
+
+    from workbench.resultview import filter_rows
+
+    table = pa.table(
+        {
+            "TimeGenerated": [datetime(2026, 1, 2, tzinfo=timezone.utc)] * 3,
+            "Port": [22, 443, 8080],
+            "Name": ["a.example", "B.EXAMPLE", "c.test"],
+            "Score": [1.5, float("nan"), 2.0],
+        }
+    )
+    assert filter_rows(table, "example").num_rows == 2
+    assert filter_rows(table, "443").num_rows == 1
+    assert filter_rows(table, "2026-01-02").num_rows == 3
+    assert filter_rows(table, "nan").num_rows == 1
+    assert filter_rows(table, "z").num_rows == 0

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -34,8 +34,8 @@ class SessionBrowserScreen(ModalScreen[Path | None]):
         super().__init__()
         self.folder = folder
         self.summaries: list[Any] = []
-        self.details: list[tuple[int, str]] = []
-        """(hits of the last runs, verdict counts text) per summary."""
+        self.loading = False
+        """True while a worker reads the sessions folder."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog tall", id="sessions-dialog"):
@@ -60,11 +60,17 @@ class SessionBrowserScreen(ModalScreen[Path | None]):
         )
 
     def reload(self) -> None:
+        """Read the sessions folder in a worker; every file is parsed, which takes seconds for large sessions."""
+        self.loading = True
+        self._read_sessions()
+
+    @work(thread=True, exclusive=True, group="session-browser")
+    def _read_sessions(self) -> None:
         from workbench.sessions.store import list_sessions, load_session
 
-        self.summaries = list_sessions(self.folder)
+        summaries = list_sessions(self.folder)
         rows = []
-        for summary in self.summaries:
+        for summary in summaries:
             hits = 0
             verdicts: dict[str, int] = {}
             if not summary.error:
@@ -94,6 +100,11 @@ class SessionBrowserScreen(ModalScreen[Path | None]):
                     sanitize(summary.path.name),
                 ]
             )
+        self.app.call_from_thread(self._show_rows, summaries, rows)
+
+    def _show_rows(self, summaries: list[Any], rows: list[list[str]]) -> None:
+        self.summaries = summaries
+        self.loading = False
         self._table = replace_table(self._table, self._new_table(rows))
         self._table.focus()
         if not rows:
@@ -195,6 +206,3 @@ class SessionBrowserScreen(ModalScreen[Path | None]):
             ConfirmScreen(f"Delete session {summary.title or summary.id!r} ({summary.path.name})?"), confirmed
         )
 
-
-def render_hint(text: str) -> Text:
-    return Text(text, style="dim")
