@@ -421,3 +421,24 @@ def test_cli_negative_rows_exits_2(tmp_path, capsys):
     code = main(["demo", "--path", str(tmp_path / "x.duckdb"), "--dns-rows", "-3"])
     assert code == 2
     assert "--dns-rows -3" in capsys.readouterr().err
+
+
+def test_demo_keeps_ingested_tables(tmp_path, capsys) -> None:
+    import duckdb
+
+    from workbench.cli import main
+
+    path = tmp_path / "work.duckdb"
+    assert main(["demo", "--path", str(path), "--dns-rows", "2000"]) == 0
+    connection = duckdb.connect(str(path))
+    connection.execute("CREATE TABLE Custom_CL AS SELECT 1 AS x")
+    connection.close()
+    capsys.readouterr()
+
+    assert main(["demo", "--path", str(path), "--dns-rows", "2000"]) == 2
+    assert "Custom_CL" in capsys.readouterr().err
+    connection = duckdb.connect(str(path), read_only=True)
+    assert connection.execute("SELECT count(*) FROM Custom_CL").fetchone()[0] == 1
+    connection.close()
+
+    assert main(["demo", "--path", str(path), "--dns-rows", "2000", "--force"]) == 0

@@ -317,7 +317,21 @@ def test_broken_toml_names_line(tmp_path: Path) -> None:
     assert caught.value.line == 4
     assert str(path) in str(caught.value)
     assert "line 4" in str(caught.value)
+    assert "there is no broken.toml.bak" in str(caught.value)
+
+    (tmp_path / "broken.toml.bak").write_text("")
+    with pytest.raises(SessionFileError) as caught:
+        load_session(path)
     assert "restore broken.toml.bak" in str(caught.value)
+
+
+def test_truncated_toml_names_last_line(tmp_path: Path) -> None:
+    path = tmp_path / "cut.toml"
+    path.write_text('format = "hunt-workbench.session"\nversion = 1\ntitle = "half', encoding="utf-8")
+    with pytest.raises(SessionFileError) as caught:
+        load_session(path)
+    assert caught.value.line == 3
+    assert "line 3" in str(caught.value)
 
 
 def test_broken_file_never_overwritten(tmp_path: Path) -> None:

@@ -651,7 +651,7 @@ def _auth_hint(auth_kind: str) -> str:
         "environment": "Check AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH)",
         "managed-identity": "Check that this machine has a managed identity and that it is assigned on the workspace",
         "default": "Sign in with `az login` or set the AZURE_* environment variables, or pick an explicit auth kind",
-        "static": f"The static token only works with the local emulator; {STATIC_TOKEN_ENV} must be set",
+        "static": f"The static token (from {STATIC_TOKEN_ENV}) only works with the local emulator; check the endpoint and the token",
     }
     return hints.get(auth_kind, "Check the credential passed to the backend")
 

@@ -39,6 +39,9 @@ class TableSchema:
         return [column.name for column in self.columns]
 
 
+MAX_TIMESPAN = timedelta(days=36_500)
+"""The longest duration accepted: 100 years, past any Log Analytics retention (at most 12 years)."""
+
 _DURATION = re.compile(
     r"^P(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
 )
@@ -85,9 +88,14 @@ class Timespan:
                 "or START/END such as 2026-12-01T00:00:00Z/2026-12-04T00:00:00Z"
             )
         parts = {name: int(value) for name, value in match.groupdict().items() if value}
-        duration = timedelta(**parts)
+        try:
+            duration = timedelta(**parts)
+        except OverflowError:
+            duration = MAX_TIMESPAN + MAX_TIMESPAN
         if duration <= timedelta(0):
             raise ValueError(f"invalid timespan {text!r}: the duration is zero")
+        if duration > MAX_TIMESPAN:
+            raise ValueError(f"invalid timespan {text!r}: longer than {MAX_TIMESPAN.days} days, the longest the workbench accepts")
         return cls(duration=duration)
 
     def bounds(self, now: datetime | None = None) -> tuple[datetime, datetime]:

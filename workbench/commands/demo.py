@@ -31,6 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="background DnsEvents rows; the other tables get a fixed share of it (default: [demo] dns_rows, 200000)",
     )
     parser.add_argument("--path", metavar="FILE", help="DuckDB file to write (default: the embedded workspace file)")
+    parser.add_argument("--force", action="store_true", help="replace the file even when it holds ingested tables")
     parser.set_defaults(handler=demo_command)
 
 
@@ -61,6 +62,13 @@ def demo_command(args: argparse.Namespace, config) -> int:
         raise CommandError(f"invalid --dns-rows {dns_rows}: use 0 or more")
     end = parse_end(args.end) if args.end else datetime.now(timezone.utc).replace(second=0, microsecond=0)
     path = Path(args.path).expanduser() if args.path else default_workspace_path()
+    if path.exists() and not args.force:
+        extra = _tables_not_from_demo(path)
+        if extra:
+            raise CommandError(
+                f"workspace {path} holds tables the demo does not make ({', '.join(extra)}), which a new demo "
+                "would drop. Pass --force to replace them anyway, or --path to generate elsewhere"
+            )
 
     try:
         counts = generate_workspace(path, seed=seed, end=end, dns_rows=dns_rows)
@@ -74,3 +82,21 @@ def demo_command(args: argparse.Namespace, config) -> int:
     for table, rows in counts.items():
         print(f"  {table:<{width}}  {rows:>12,} rows")
     return EXIT_OK
+
+
+def _tables_not_from_demo(path: Path) -> list[str]:
+    """Return the tables of an existing workspace that the demo generator does not create (ingested data)."""
+    import duckdb
+
+    from workbench.demo.schema import TABLES
+
+    try:
+        connection = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        # Unreadable or locked: generate_workspace reports that with its own message.
+        return []
+    try:
+        names = [row[0] for row in connection.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()]
+    finally:
+        connection.close()
+    return sorted(name for name in names if name not in TABLES)

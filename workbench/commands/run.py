@@ -113,11 +113,13 @@ def write_rows(result, output_format: str, stream) -> None:
         stream.write("\n")
         return
     if output_format == "csv":
-        # CSV is data for other tools, so values stay as they are; quoting carries newlines and tabs.
+        # CSV for a file or a pipe keeps values as they are (quoting carries newlines and tabs);
+        # on a terminal, control characters from the data are shown as escapes instead.
+        to_terminal = bool(getattr(stream, "isatty", lambda: False)())
         writer = csv.writer(stream)
-        writer.writerow(names)
+        writer.writerow([display_value(name) if to_terminal else name for name in names])
         for row in rows:
-            writer.writerow([_csv_text(row[name]) for name in names])
+            writer.writerow([display_value(row[name]) if to_terminal else _csv_text(row[name]) for name in names])
         return
     cells = [[display_value(row[name]) for name in names] for row in rows]
     widths = [len(name) for name in names]

@@ -146,7 +146,10 @@ def load_session(path: Path) -> Session:
 
 def _read(path: Path) -> tuple[Session, tuple[int, int, int]]:
     shown = _display(path)
-    restore = f"restore {path.name}{BACKUP_SUFFIX}"
+    if backup_path(path).exists():
+        restore = f"restore {path.name}{BACKUP_SUFFIX}"
+    else:
+        restore = f"restore the file from a copy (there is no {path.name}{BACKUP_SUFFIX})"
     try:
         with open(path, "rb") as handle:
             stamp = _stamp(os.fstat(handle.fileno()))
@@ -171,6 +174,9 @@ def _read(path: Path) -> tuple[Session, tuple[int, int, int]]:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         reason, line = _toml_reason(str(error))
+        if line is None and "end of document" in str(error):
+            # A truncated file: the error is at its last line.
+            line = text.count("\n") + (0 if text.endswith("\n") else 1)
         where = f" at line {line}" if line else ""
         raise SessionFileError(
             f"Session file {shown} is not valid TOML{where}: {reason}. "

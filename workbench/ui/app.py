@@ -399,10 +399,9 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
     def _current_query(self, text: str) -> QueryRecord:
         """Return the session query for the block being run, creating one for new text.
 
-        A block whose text matches a query of the session is that query. Edited
-        text replaces the current query's text while it has no runs; once it has
-        runs, the edit becomes a new query, so every run stays next to the text
-        that produced it.
+        A block whose text matches a query of the session is that query. Any
+        other text becomes a new query, so every run stays next to the text
+        that produced it, and a generated hunt never takes another tab's text.
         """
         stripped = text.strip()
         for query in self.session.queries:
@@ -410,9 +409,6 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
                 self.current_query_id = query.id
                 return query
         current = self.session.query(self.current_query_id)
-        if current is not None and not current.runs:
-            current.text = text
-            return current
         query = QueryRecord(
             id=self.session.next_query_id(),
             title=_title_from_text(text),
@@ -434,6 +430,8 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
             return
         if self.running is not None:
             self.running.cancel()
+        self._store_tab()
+        self._update_tab_title()
         query = self._current_query(text)
         try:
             timespan = Timespan.parse(query.timespan) if query.timespan else None

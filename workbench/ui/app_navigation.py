@@ -89,6 +89,13 @@ class NavigationMixin:
         from textual.app import SystemCommand
 
         yield from super().get_system_commands(screen)
+        yield SystemCommand("Run query", "Run the query block under the cursor (ctrl+r, f5)", self.action_run_query)
+        yield SystemCommand("Cancel run", "Cancel the running query (escape)", self.action_cancel_query)
+        yield SystemCommand("Generate hunt", "Hunts from the selected indicators over every table that can show them (ctrl+g)", self.action_generate_hunt)
+        yield SystemCommand("Save session", "Save the session to its file (ctrl+s)", self.action_save_session)
+        yield SystemCommand("Save session as", "Save the session to a new file, which it uses from now on", self.action_save_session_as)
+        yield SystemCommand("Open session", "Open a session file by path (ctrl+o)", self.action_open_session)
+        yield SystemCommand("Key bindings", "Every key with its binding id, and the log file (f1)", self.action_help)
         yield SystemCommand("Switch workspace", "Choose the workspace queries go to (f7)", self.action_pick_workspace)
         yield SystemCommand("Set timespan", "Last hour, day, week, 30 days or custom (ctrl+t)", self.action_pick_timespan)
         yield SystemCommand("Browse sessions", "Open, rename, duplicate or delete saved sessions (ctrl+l)", self.action_browse_sessions)

@@ -73,7 +73,10 @@ class SessionsMixin:
             save_session(session, path)
         except Exception as error:  # noqa: BLE001 - the session stays in memory; the user is told why
             log.warning("session %s could not be saved to %s: %s", session.id, path, error)
-            self.call_from_thread(self._save_finished, path, change_count, quiet, str(error))
+            message = str(error)
+            if type(error).__name__ in ("SessionConflictError", "SessionFileError"):
+                message += ". To keep this work now, use Save session as (ctrl+p) with a new file name"
+            self.call_from_thread(self._save_finished, path, change_count, quiet, message)
             return
         log.info("session %s saved to %s", session.id, path)
         self.call_from_thread(self._save_finished, path, change_count, quiet, "")
@@ -96,6 +99,30 @@ class SessionsMixin:
         """Save the session to its TOML file, with every query block of the editor's tabs."""
         self.capture_editor()
         self.save()
+
+    def action_save_session_as(self) -> None:
+        """Save the session to a new file, which becomes the session's file from now on."""
+        from workbench.ui.screens import PathScreen
+
+        current = self.session_file()
+
+        def chosen(path_text: str | None) -> None:
+            if not path_text:
+                return
+            path = Path(path_text).expanduser()
+            if path.suffix != ".toml":
+                path = path.with_name(path.name + ".toml")
+            if path.exists():
+                self.notify(f"{sanitize(str(path))} exists; pick a new name", severity="error")
+                return
+            self.session_path = path
+            self.capture_editor()
+            self.save()
+
+        self.push_screen(
+            PathScreen("Save session as", str(current.with_name(current.stem + "-copy.toml")), "A new .toml file; the session saves there from now on"),
+            chosen,
+        )
 
     def capture_editor(self) -> None:
         """Add each query block of the editor's tabs that the session does not hold yet, so no typed query is lost."""

@@ -268,7 +268,7 @@ class PathScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title")
-            yield SafeInput(self.value, id="path-input", suggester=PathSuggester.make())
+            yield SafeInput(self.value, id="path-input", suggester=PathSuggester.make(), select_on_focus=False)
             yield Static(Text(self.hint), classes="dialog-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -149,6 +149,14 @@ class SessionBrowserScreen(ModalScreen[Path | None]):
                 return
             from workbench.sessions.store import load_session, save_session
 
+            if self._is_open(summary.path):
+                # The open session saves itself; changing its title in memory keeps the next save from undoing it.
+                self.app.session.title = title
+                self.app.mark_dirty()
+                self.app.save(quiet=True)
+                self.notify("Renamed the open session")
+                self.set_timer(0.5, self.reload)
+                return
             try:
                 session = load_session(summary.path)
                 session.title = title
@@ -183,10 +191,17 @@ class SessionBrowserScreen(ModalScreen[Path | None]):
         self.notify(f"Copied to {target.name}")
         self.reload()
 
+    def _is_open(self, path: Path) -> bool:
+        open_path = getattr(self.app, "session_path", None)
+        return open_path is not None and Path(open_path).resolve() == path.resolve()
+
     def action_delete(self) -> None:
         """Delete the session under the cursor, after confirmation; its .bak stays as a way back."""
         summary = self.current()
         if summary is None:
+            return
+        if self._is_open(summary.path):
+            self.notify("This session is open here, and its next save would bring the file back; open another session first", severity="warning")
             return
         from workbench.ui.screens import ConfirmScreen
 
