@@ -88,3 +88,8 @@ def visible_controls(text: str) -> str:
     if not _UNSAFE_FOR_CELLS.search(text):
         return text
     return _UNSAFE_FOR_CELLS.sub(_picture, text)
+
+
+def plural(count: int, noun: str) -> str:
+    """Return `count noun` with an `s` unless the count is 1: `1 row`, `76 rows`."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"

@@ -23,7 +23,7 @@ from workbench.backends.base import CancelToken, QueryError, Timespan
 from workbench.config import Config, ConfigError
 from workbench.kql.exclusions import Exclusion
 from workbench.sessions.model import QueryRecord, Session, Verdict
-from workbench.text import sanitize
+from workbench.text import plural, sanitize
 from workbench.ui.app_feeds import FeedsMixin
 from workbench.ui.app_navigation import PANE_IDS, NavigationMixin
 from workbench.ui.app_sessions import SessionsMixin
@@ -494,7 +494,7 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
         self.last_error = None
         result = hunt.result
         removed_total = hunt.unexcluded_row_count - result.row_count
-        summary = f"{result.row_count} rows in {result.elapsed_seconds:.2f} s on {result.workspace}"
+        summary = f"{plural(result.row_count, 'row')} in {result.elapsed_seconds:.2f} s on {result.workspace}"
         if removed_total or hunt.removed:
             summary += f"; exclusions removed {removed_total}"
         if result.partial_errors:

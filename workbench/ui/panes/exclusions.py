@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from workbench.kql.exclusions import Exclusion
-from workbench.text import sanitize
+from workbench.text import plural, sanitize
 from workbench.ui.tables import replace_table
 
 COLUMNS = ["on", "id", "field", "op", "values", "removed", "reason", "expires"]
@@ -120,7 +120,7 @@ class ExclusionsPane(Vertical):
             text = "No exclusions. Press x on a result cell to exclude its value."
         else:
             enabled = sum(1 for exclusion in self.exclusions if exclusion.enabled)
-            text = f"{len(self.exclusions)} exclusions, {enabled} enabled"
+            text = f"{plural(len(self.exclusions), 'exclusion')}, {enabled} enabled"
             problems = [f"{key}: {message}" for key, message in self.errors.items()]
             for key, messages in self.findings.items():
                 problems.extend(f"{key}: {message}" for message in messages)
