@@ -453,6 +453,8 @@ async def test_switcher_local_to_azure(emulator) -> None:
 
         await pilot.press("f7")
         await pilot.pause()
+        # The list opens on the current (azure) workspace; the local default is one up.
+        await pilot.press("up")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.backend_name == "local:default", what="local workspace")
         assert "local:default" in status_text(app)

@@ -316,7 +316,8 @@ async def test_timespan_picker_changes_rows(demo_db: Path) -> None:
         from workbench.ui.screens import ChoiceScreen
 
         assert isinstance(app.screen, ChoiceScreen)
-        await pilot.press("down")
+        # The list opens on the current timespan, P14D; two steps up is the last 24 hours.
+        await pilot.press("up", "up")
         await pilot.press("enter")
         await pilot.pause()
         assert app.session.query(app.current_query_id).timespan == "P1D"
@@ -403,6 +404,8 @@ async def test_workspace_switcher_reports_missing_file(demo_db: Path, tmp_path: 
         assert "absent.duckdb" in str(app.query_one("#status").render())
         await pilot.press("f7")
         await pilot.pause()
+        # The list opens on the current workspace, "other"; the default is one up.
+        await pilot.press("up")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.backend is not None, what="default workspace")
         assert app.backend_name == "local:default"

@@ -41,7 +41,7 @@ class NavigationMixin:
             elif value:
                 self._set_timespan(value)
 
-        self.push_screen(ChoiceScreen("Timespan of the query", choices), chosen)
+        self.push_screen(ChoiceScreen("Timespan of the query", choices, current=self._current_timespan_text()), chosen)
 
     def _set_timespan(self, text: str | None) -> None:
         if not text:
@@ -82,7 +82,8 @@ class NavigationMixin:
             self.set_status(f"Opening workspace {name}...")
             self.open_workspace()
 
-        self.push_screen(ChoiceScreen("Workspace", choices, "Add workspaces in config.toml under [[workspaces]]"), chosen)
+        current = self.workspace_name or self.config.default_workspace
+        self.push_screen(ChoiceScreen("Workspace", choices, "Add workspaces in config.toml under [[workspaces]]", current=current), chosen)
 
 
     def get_system_commands(self, screen: Any):

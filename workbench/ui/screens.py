@@ -284,12 +284,14 @@ class ChoiceScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
 
-    def __init__(self, title: str, choices: list[tuple[str, str]], hint: str = "") -> None:
+    def __init__(self, title: str, choices: list[tuple[str, str]], hint: str = "", current: str | None = None) -> None:
         super().__init__()
         self.title_text = title
         self.choices = choices
         """(label, value) pairs in display order."""
         self.hint = hint
+        self.current = current
+        """The value highlighted when the list opens; None for the first."""
 
     def compose(self) -> ComposeResult:
         from textual.widgets import OptionList
@@ -302,7 +304,11 @@ class ChoiceScreen(ModalScreen[str | None]):
                 yield Static(Text(self.hint), classes="dialog-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#choice-list").focus()
+        choice_list = self.query_one("#choice-list")
+        values = [value for _, value in self.choices]
+        if self.current in values:
+            choice_list.highlighted = values.index(self.current)
+        choice_list.focus()
 
     def on_option_list_option_selected(self, event: Any) -> None:
         event.stop()
