@@ -428,3 +428,15 @@ def test_secret_not_logged(
     assert "ThreatFox feed tf" in log
     assert " DEBUG " in log
     assert SECRET not in log
+
+
+@pytest.mark.parametrize(("keys_text", "expected"), [("contrl+s", "'contrl' is not a modifier"), ("f55", "f1 to f24"), ("ctrl+Page Up", "key name")])
+def test_invalid_key_names_rejected(tmp_path: Path, keys_text: str, expected: str) -> None:
+    from workbench.config import ConfigError, load_config
+
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(f'[keys]\nsave_session = "{keys_text}"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(config_file)
+    assert "keys.save_session" in str(raised.value)
+    assert expected in str(raised.value)

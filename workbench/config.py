@@ -223,6 +223,10 @@ def parse_config(data: dict[str, Any], file_path: Path, text: str = "") -> Confi
         parts = [part.strip() for part in keys_text.split(",")]
         if any(not part or part.endswith("+") for part in parts):
             raise reader.error(f"keys.{binding_id}", f'has an empty key in {keys_text!r}; separate keys with one comma, such as "ctrl+r,f5"')
+        for part in parts:
+            problem = _key_problem(part)
+            if problem:
+                raise reader.error(f"keys.{binding_id}", f"has an invalid key {part!r}: {problem}")
         config.keys[binding_id] = ",".join(parts)
 
     config.workspaces = [reader.workspace(entry, index) for index, entry in enumerate(reader.array(data, "workspaces"))]
@@ -238,6 +242,27 @@ def parse_config(data: dict[str, Any], file_path: Path, text: str = "") -> Confi
             f"use one of: {', '.join(known)}",
         )
     return config
+
+
+KEY_MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
+
+
+def _key_problem(key: str) -> str:
+    """Return why `key` cannot name a key (a modifier typo, a function key past f24), or an empty string.
+
+    The TUI checks the key names against Textual's own list when it starts;
+    this check catches the typos a config file can show without Textual.
+    """
+    *modifiers, name = key.split("+")
+    unknown = [modifier for modifier in modifiers if modifier not in KEY_MODIFIERS]
+    if unknown:
+        return f"{unknown[0]!r} is not a modifier; use {', '.join(KEY_MODIFIERS)}"
+    function_key = re.fullmatch(r"f(\d+)", name)
+    if function_key and not 1 <= int(function_key.group(1)) <= 24:
+        return "function keys go from f1 to f24"
+    if len(name) != 1 and not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        return "use one character or a key name such as f5, escape, pageup or question_mark"
+    return ""
 
 
 def _with_default_workspace(config: Config) -> Config:
