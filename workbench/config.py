@@ -25,7 +25,7 @@ WORKSPACE_KINDS = ("local", "azure")
 
 
 class ConfigError(Exception):
-    """A config file that cannot be read or holds an invalid value."""
+    """A config file that cannot be read or contains an invalid value."""
 
 
 @dataclass
@@ -98,7 +98,7 @@ class Config:
     fetch_limit: int = 1_000_000
     """Rows fetched from the engine per run; more are reported as truncated."""
     display_limit: int = 1_000_000
-    """Rows drawn in the results table; more stay in memory for filter, sort and export, and the count says so."""
+    """Rows drawn in the results table; the rest stay in memory for filter, sort and export, and the row count shows them."""
     demo_seed: int = 4242
     demo_dns_rows: int = 200_000
     theme: str = "workbench-dark"

@@ -247,7 +247,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def parse_request(self) -> bool:
-        # A request read on an idle kept-alive connection after stop() gets no answer, only a closed connection.
+        # A request read on an idle kept-alive connection after stop() gets no response, only a closed connection.
         if not super().parse_request():
             return False
         if self.server.handle._stopping.is_set():

@@ -9,7 +9,7 @@ lock error.
 Timespans are applied the way Log Analytics applies them: every table with a
 `TimeGenerated` column is seen through a temporary view filtered to the window,
 so the query text stays exactly what the user wrote. Temporary views live on
-one connection, so a backend runs one query at a time; the TUI cancels the
+one connection, so a backend runs one query at a time. The TUI cancels the
 previous run before it starts the next one.
 """
 

@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="background DnsEvents rows; the other tables get a fixed share of it (default: [demo] dns_rows, 200000)",
     )
     parser.add_argument("--path", metavar="FILE", help="DuckDB file to write (default: the embedded workspace file)")
-    parser.add_argument("--force", action="store_true", help="replace the file even when it holds ingested tables")
+    parser.add_argument("--force", action="store_true", help="replace the file even when it contains ingested tables")
     parser.set_defaults(handler=demo_command)
 
 
@@ -66,7 +66,7 @@ def demo_command(args: argparse.Namespace, config) -> int:
         extra = _tables_not_from_demo(path)
         if extra:
             raise CommandError(
-                f"workspace {path} holds tables the demo does not make ({', '.join(extra)}), which a new demo "
+                f"workspace {path} contains tables the demo does not make ({', '.join(extra)}), which a new demo "
                 "would drop. Pass --force to replace them anyway, or --path to generate elsewhere"
             )
 

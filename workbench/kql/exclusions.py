@@ -28,7 +28,7 @@ LIST_OPERATORS = ("in", "!in", "in~", "!in~")
 
 @dataclass
 class Exclusion:
-    """A false-positive exclusion: rows where `field operator values` holds are removed."""
+    """A false-positive exclusion: rows where `field operator values` is true are removed."""
 
     id: str
     field: str
@@ -38,7 +38,7 @@ class Exclusion:
     values: list[str]
     """One value for scalar operators; one or more for `in` and its variants."""
     reason: str
-    """Why these rows are false positives; required."""
+    """The analyst's reason these rows are false positives; required."""
     author: str = ""
     created: datetime = field(default_factory=lambda: datetime.now(timezone.utc).replace(microsecond=0))
     expires: datetime | None = None

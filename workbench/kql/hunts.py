@@ -421,7 +421,7 @@ def _let_list(name: str, values: list[str]) -> str:
 
 VALUES_PER_LINE = 200
 """Values per line of a long list. One line of 50,000 domains (0.9 MB) makes every keystroke in the
-editor take seconds, because the editor re-wraps and re-lexes the line that holds the cursor."""
+editor take seconds, because the editor re-wraps and re-lexes the line that contains the cursor."""
 
 def _joined_literal(values: list[str]) -> str:
     """Return KQL text that evaluates to `values` joined by commas, one string literal per line of `VALUES_PER_LINE`.

@@ -196,7 +196,12 @@ class SessionsMixin:
         session = self.session
         self.ioc_pane.set_indicators(session.indicators)
         ran = [query for query in session.queries if query.runs]
-        last = max(ran, key=lambda query: query.runs[-1].ran_at) if ran else (session.queries[-1] if session.queries else None)
+        if ran:
+            last = max(ran, key=lambda query: query.runs[-1].ran_at)
+        elif session.queries:
+            last = session.queries[-1]
+        else:
+            last = None
         self.current_query_id = last.id if last else ""
         texts: list[str] = []
         for query in session.queries:
@@ -237,7 +242,7 @@ class SessionsMixin:
         """Save the session on SIGHUP (a dropped SSH connection) and SIGTERM, then exit.
 
         After SIGHUP the terminal is gone, and Textual's shutdown can block
-        forever writing to it, holding the workspace file open; so SIGHUP
+        forever writing to it while the workspace file stays open. So SIGHUP
         ends the process with `os._exit` once the session is on disk.
         """
 

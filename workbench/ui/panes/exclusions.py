@@ -110,7 +110,10 @@ class ExclusionsPane(Vertical):
 
     def refresh_table(self, cursor_row: int | None = None) -> None:
         old = self._table
-        cursor = cursor_row if cursor_row is not None else (old.cursor_row if old.row_count else 0)
+        if cursor_row is not None:
+            cursor = cursor_row
+        else:
+            cursor = old.cursor_row if old.row_count else 0
         rows = [self._row(exclusion) for exclusion in self.exclusions]
         self._table = replace_table(old, self._new_table(rows), (cursor, 0) if rows else None)
         self._update_info()

@@ -1,8 +1,8 @@
 """The IOC feeds pane: the session's indicators, a filter and a selection.
 
 Filtering and building the table's Arrow data run in a thread worker, so a
-feed of 100,000 indicators filters while the user keeps typing; the newest
-filter wins and older results are dropped.
+feed of 100,000 indicators filters while the user keeps typing. The newest
+filter wins, and older results are dropped.
 """
 
 from __future__ import annotations
@@ -166,7 +166,10 @@ class IocPane(Vertical):
         self._generation += 1
         self.busy = True
         old = self._table
-        cursor = cursor_row if cursor_row is not None else (old.cursor_row if old.row_count else 0)
+        if cursor_row is not None:
+            cursor = cursor_row
+        else:
+            cursor = old.cursor_row if old.row_count else 0
         self._filter(self._generation, list(self.indicators), set(self.selected), self.filter_text, cursor)
 
     @work(thread=True, group="ioc-filter")
