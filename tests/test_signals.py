@@ -87,7 +87,7 @@ def test_signal_saves_session(terminal_env: tuple[dict[str, str], Path], signal_
         code = terminal.process.wait(timeout=30)
     finally:
         terminal.close()
-    assert code == 0
+    assert code == 128 + signal_number
     files = sorted(sessions.glob("*.toml"))
     assert len(files) == 1
     session = load_session(files[0])

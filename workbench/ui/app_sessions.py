@@ -264,15 +264,16 @@ class SessionsMixin:
         def on_hangup(signum: int, frame: Any) -> None:
             save_now(signum)
             logging.shutdown()
-            os._exit(0)
+            # 128 + the signal number, as shells report a process ended by a signal.
+            os._exit(128 + signum)
 
         def on_terminate(signum: int, frame: Any) -> None:
             save_now(signum)
             # Exit through Textual so the terminal is restored; force it if shutdown hangs.
-            watchdog = threading.Timer(3.0, os._exit, args=(0,))
+            watchdog = threading.Timer(3.0, os._exit, args=(128 + signum,))
             watchdog.daemon = True
             watchdog.start()
-            self.exit(0)
+            self.exit(return_code=128 + signum)
 
         try:
             signal.signal(signal.SIGHUP, on_hangup)
