@@ -165,7 +165,7 @@ def test_statistics_reported(emulator):
 def test_partial_keeps_rows(emulator):
     emulator.scenario = "partial"
     result = backend_for(emulator).run("DnsEvents | take 4", None, CancelToken())
-    assert result.row_count == 4
+    assert result.row_count == 2
     assert len(result.partial_errors) == 1
     assert "E_QUERY_RESULT_SET_TOO_LARGE" in result.partial_errors[0]
     assert result.truncated is True

@@ -54,7 +54,7 @@ LOOPBACK = "127.0.0.1"
 
 SCENARIOS: dict[str, str] = {
     "ok": "run the query on the DuckDB workspace (the default)",
-    "partial": "the rows plus a PartialError: the result set passed the record limit",
+    "partial": "the first half of the rows plus a PartialError: the result set passed the record limit",
     "syntax-error": "400 SyntaxError with line and position",
     "semantic-error": "400 SemanticError: a table or column that does not resolve",
     "unauthorized": "401 AuthenticationFailed, as for a missing or invalid token",
@@ -372,6 +372,11 @@ class _Handler(BaseHTTPRequestHandler):
             log.exception("emulator failed on a query")
             status, body = 500, {"error": {"code": "InternalServerError", "message": f"Emulator failure: {type(error).__name__}: {error}"}}
         if scenario == "partial" and status == 200:
+            # As the service does, send only the rows before the cut: here the first half.
+            for table in body.get("tables", []):
+                rows = table.get("rows", [])
+                if len(rows) > 1:
+                    table["rows"] = rows[: len(rows) // 2]
             body["error"] = _partial_error(f"Query result set was cut by the emulator's '{scenario}' scenario (E_QUERY_RESULT_SET_TOO_LARGE)")
         self._send_json(status, body)
 
