@@ -372,7 +372,7 @@ def test_report_lists_renames(lab, tmp_path, capsys):
 
     assert run_ingest(config_path, "Portal_CL", str(file)) == 0
     output = capsys.readouterr().out
-    assert "1 rows added" in output
+    assert "1 row added" in output
     assert "TimeGenerated [UTC] -> TimeGenerated" in output
 
 

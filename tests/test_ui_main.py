@@ -174,6 +174,8 @@ async def test_main_job_end_to_end(demo_db: Path, tmp_path: Path) -> None:
         assert [exclusion.reason for exclusion in reopened.session.exclusions] == ["CI runner resolves test names"]
         assert reopened.results_pane.view.num_rows == saved_rows
         assert reopened.results_pane.verdict_counts()["true_positive"] == 1
+        assert "TP" in list(reopened.results_pane.table.get_column_at(0))
+        assert str(reopened.results_pane.view.schema.field("TimeGenerated").type).startswith("timestamp")
         assert {indicator.value for indicator in reopened.ioc_pane.indicators} >= set(NANOCORE)
 
 

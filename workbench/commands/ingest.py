@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from workbench.cli import EXIT_OK, CommandError
+from workbench.text import plural
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -68,7 +69,7 @@ def ingest_command(args: argparse.Namespace, config) -> int:
         action = "Appended to"
     print(
         f"{action} table {report.table} in workspace {workspace.name} ({path}): "
-        f"{report.rows_added} rows added, {len(report.columns)} columns."
+        f"{plural(report.rows_added, 'row')} added, {plural(len(report.columns), 'column')}."
     )
     if report.renamed_columns:
         renamed = ", ".join(f"{_printable(old)} -> {_printable(new)}" for old, new in report.renamed_columns.items())

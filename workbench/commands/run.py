@@ -102,7 +102,7 @@ def _csv_text(value: object) -> str:
 
 def write_rows(result, output_format: str, stream) -> None:
     """Write `result` to `stream` as an aligned table, CSV or a JSON array of objects."""
-    from workbench.text import display_value
+    from workbench.text import display_value, sanitize
 
     names = result.table.column_names
     rows = result.table.to_pylist()
@@ -119,7 +119,7 @@ def write_rows(result, output_format: str, stream) -> None:
         writer = csv.writer(stream)
         writer.writerow([display_value(name) if to_terminal else name for name in names])
         for row in rows:
-            writer.writerow([display_value(row[name]) if to_terminal else _csv_text(row[name]) for name in names])
+            writer.writerow([sanitize(_csv_text(row[name])) if to_terminal else _csv_text(row[name]) for name in names])
         return
     cells = [[display_value(row[name]) for name in names] for row in rows]
     widths = [len(name) for name in names]

@@ -387,7 +387,7 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
         self._update_tab_title()
         self.editor.focus()
         self.mark_dirty()
-        self.set_status(f"Generated {len(hunts)} hunt(s) for {len(indicators)} indicators; ctrl+r runs the block under the cursor")
+        self.set_status(f"Generated {plural(len(hunts), 'hunt')} for {plural(len(indicators), 'indicator')}; ctrl+r runs the block under the cursor")
 
     def _query_text(self) -> str:
         block = getattr(self.editor, "current_block", None)

@@ -35,7 +35,7 @@ class NavigationMixin:
         def chosen(value: str | None) -> None:
             if value == "custom":
                 self.push_screen(
-                    PathScreen("Custom timespan", self._current_timespan_text(), "P3D, PT6H, or 2026-12-01T00:00:00Z/2026-12-02T00:00:00Z"),
+                    PathScreen("Custom timespan", self._current_timespan_text(), "P3D, PT6H, or 2026-12-01T00:00:00Z/2026-12-02T00:00:00Z", replace=True),
                     self._set_timespan,
                 )
             elif value:

@@ -120,7 +120,12 @@ class SessionsMixin:
             self.save()
 
         self.push_screen(
-            PathScreen("Save session as", str(current.with_name(current.stem + "-copy.toml")), "A new .toml file; the session saves there from now on"),
+            PathScreen(
+                "Save session as",
+                str(current.parent) + "/",
+                "A new .toml file; the session saves there from now on",
+                default_name=current.stem + "-copy.toml",
+            ),
             chosen,
         )
 
@@ -343,10 +348,25 @@ def _table_from_snapshot(run: Run):
     if not names:
         return pa.table({"": pa.array([], type=pa.string())})
     arrays = []
-    for index, _name in enumerate(names):
+    for index, (_name, kql_type) in enumerate(run.columns):
         values = [row[index] if index < len(row) else None for row in run.rows]
+        if kql_type == "datetime":
+            # Stored as ISO text; back to timestamps so reopened rows look like fresh ones.
+            values = [_parse_time(value) for value in values]
         try:
             arrays.append(pa.array(values))
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             arrays.append(pa.array([None if value is None else str(value) for value in values], type=pa.string()))
     return pa.table(arrays, names=names)
+
+
+def _parse_time(value: Any) -> Any:
+    """Return an ISO 8601 text as an aware datetime; anything else (None, text that is no time) as it is."""
+    from datetime import datetime
+
+    if not isinstance(value, str):
+        return value
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value

@@ -259,21 +259,36 @@ class PathScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="path.cancel")]
 
-    def __init__(self, title: str, value: str = "", hint: str = "") -> None:
+    def __init__(self, title: str, value: str = "", hint: str = "", *, default_name: str = "", replace: bool = False) -> None:
         super().__init__()
         self.title_text = title
         self.value = value
+        """The folder (ending in /) or text the field starts with."""
         self.hint = hint
+        self.default_name = default_name
+        """The file name used when the answer is a folder; shown as the placeholder."""
+        self.replace = replace
+        """True when the first key typed replaces the starting text instead of adding to it."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title")
-            yield SafeInput(self.value, id="path-input", suggester=PathSuggester.make(), select_on_focus=False)
-            yield Static(Text(self.hint), classes="dialog-hint")
+            yield SafeInput(
+                self.value,
+                id="path-input",
+                suggester=None if self.replace else PathSuggester.make(),
+                select_on_focus=self.replace,
+                placeholder=self.default_name,
+            )
+            hint = self.hint + (f" (enter alone: {self.default_name})" if self.default_name else "")
+            yield Static(Text(hint), classes="dialog-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(event.value.strip() or None)
+        answer = event.value.strip()
+        if self.default_name and (not answer or answer.endswith("/")):
+            answer = answer + self.default_name
+        self.dismiss(answer or None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -503,7 +503,7 @@ class ResultsPane(Vertical):
             self.app.push_screen(ConfirmScreen(f"{sanitize(str(path))} exists. Replace it?"), overwrite)
 
         self.app.push_screen(
-            PathScreen("Export the shown rows", str(Path.cwd()) + "/results.csv", "The ending sets the format: .csv, .jsonl or .md"),
+            PathScreen("Export the shown rows", str(Path.cwd()) + "/", "The ending sets the format: .csv, .jsonl or .md", default_name="results.csv"),
             chosen,
         )
 
