@@ -1,7 +1,9 @@
 """Snapshot form of result values: what a session stores and what a verdict's row hash is taken over.
 
-One conversion for fresh results and for rows read back from a session, so a
-verdict stays attached to the same row after a save, a reopen or a replay.
+One conversion of a value for fresh results and for rows read back from a
+session, so a verdict stays attached to the same row after a save, a reopen
+or a replay. Whole rows go through `sessions.capture.snapshot_rows`, which
+also uses the column types.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
-
-from workbench.sessions.model import row_hash
 
 
 def snapshot_value(value: Any) -> Any:
@@ -65,18 +65,3 @@ def format_timespan(value: timedelta) -> str:
     if value.microseconds:
         text += f".{value.microseconds:06d}"
     return f"{sign}{days}.{text}" if days else f"{sign}{text}"
-
-
-def snapshot_rows(table: Any, limit: int | None = None, start: int = 0) -> list[list[Any]]:
-    """Return rows `start` to `start + limit` of an Arrow table in snapshot form."""
-    stop = table.num_rows if limit is None else min(table.num_rows, start + limit)
-    if stop <= start:
-        return []
-    part = table.slice(start, stop - start)
-    columns = [column.to_pylist() for column in part.columns]
-    return [[snapshot_value(column[index]) for column in columns] for index in range(stop - start)]
-
-
-def row_hashes(table: Any, limit: int | None = None) -> list[str]:
-    """Return the verdict key of each of the first `limit` rows of an Arrow table."""
-    return [row_hash(row) for row in snapshot_rows(table, limit)]

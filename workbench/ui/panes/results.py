@@ -185,10 +185,6 @@ class ResultsPane(Vertical):
         names = self.source.column_names if self.source is not None else []
         return [Column(name, self.column_types.get(name, "string")) for name in names]
 
-    def row_hashes(self, table: Any, limit: int) -> list[str]:
-        """Return the verdict key of the first `limit` rows of `table` (all columns, snapshot form)."""
-        return [row_hash(row) for row in snapshot_rows(table, self._columns(), limit)]
-
     @work(thread=True, group="results-view")
     def _compute_view(
         self,
@@ -370,15 +366,17 @@ class ResultsPane(Vertical):
         if row >= VERDICT_ROW_LIMIT:
             self.app.notify(f"Verdicts are kept for the first {VERDICT_ROW_LIMIT:,} rows; filter the rows first", severity="warning")
             return
-        if row >= len(self._view_hashes):
-            self._view_hashes = self.row_hashes(self.full_view, min(self.full_view.num_rows, VERDICT_ROW_LIMIT))
-        row_hash = self._view_hashes[row]
-        if self.verdicts.get(row_hash) == verdict:
-            self.verdicts.pop(row_hash)
+        if row < len(self._view_hashes):
+            key = self._view_hashes[row]
+        else:
+            # No verdicts yet, so the view worker hashed no rows: hash only this one, not 100,000 on the UI thread.
+            key = row_hash(snapshot_rows(self.full_view, self._columns_of(self.full_view), 1, start=row)[0])
+        if self.verdicts.get(key) == verdict:
+            self.verdicts.pop(key)
             verdict = ""
         else:
-            self.verdicts[row_hash] = verdict
-        self.post_message(self.VerdictSet(row_hash, verdict))
+            self.verdicts[key] = verdict
+        self.post_message(self.VerdictSet(key, verdict))
         self._set_marker(row, VERDICT_MARKERS.get(verdict, ""))
         self._table.move_cursor(row=min(row + 1, self.view.num_rows - 1), column=cursor[1])
         self._update_info()
