@@ -733,7 +733,9 @@ def _tracked_session(tracker: _SocketTracker) -> Any:
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
     from urllib3.util.retry import Retry
 
-    class TrackedHTTPConnection(HTTPConnection):
+    class Tracked:
+        """Registers the connection with the tracker before it connects or sends."""
+
         def connect(self) -> None:
             tracker.add(self)
             super().connect()
@@ -742,14 +744,11 @@ def _tracked_session(tracker: _SocketTracker) -> Any:
             tracker.add(self)
             super().request(*args, **kwargs)
 
-    class TrackedHTTPSConnection(HTTPSConnection):
-        def connect(self) -> None:
-            tracker.add(self)
-            super().connect()
+    class TrackedHTTPConnection(Tracked, HTTPConnection):
+        pass
 
-        def request(self, *args: Any, **kwargs: Any) -> None:
-            tracker.add(self)
-            super().request(*args, **kwargs)
+    class TrackedHTTPSConnection(Tracked, HTTPSConnection):
+        pass
 
     class TrackedHTTPPool(HTTPConnectionPool):
         ConnectionCls = TrackedHTTPConnection
