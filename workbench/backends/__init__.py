@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.backends.base import Backend
@@ -27,13 +28,22 @@ def open_backend(workspace: WorkspaceConfig, config: Config, **azure_options: ob
 
     from workbench.backends.local import LocalBackend
 
-    path = workspace.local_path()
-    if not path.exists() and workspace.name == "default" and not workspace.path:
-        create_demo_workspace(path, config)
+    path = local_workspace_path(workspace, config)
     return LocalBackend(path, name=workspace.backend_name, fetch_limit=config.fetch_limit)
 
 
-def create_demo_workspace(path, config: Config) -> None:
+def local_workspace_path(workspace: WorkspaceConfig, config: Config) -> Path:
+    """Return the DuckDB file of a local workspace, generating the demo data on the default one's first use.
+
+    Raises `workbench.backends.local.WorkspaceError` when the demo file cannot be created.
+    """
+    path = workspace.local_path()
+    if not path.exists() and workspace.name == "default" and not workspace.path:
+        create_demo_workspace(path, config)
+    return path
+
+
+def create_demo_workspace(path: Path, config: Config) -> None:
     """Generate the demo telemetry into a new workspace file at `path`."""
     from workbench.backends.local import WorkspaceError, is_lock_error
     from workbench.demo.generator import generate_workspace

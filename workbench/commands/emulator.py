@@ -106,15 +106,13 @@ def _workspace_file(args: argparse.Namespace, config) -> Path:
         raise CommandError(str(error)) from None
     if workspace.kind != "local":
         raise CommandError(f"workspace {workspace.name!r} is not local; the emulator runs queries on a local DuckDB file")
-    path = workspace.local_path()
-    if not path.exists() and workspace.name == "default" and not workspace.path:
-        from workbench.backends import create_demo_workspace
-        from workbench.backends.local import WorkspaceError
+    from workbench.backends import local_workspace_path
+    from workbench.backends.local import WorkspaceError
 
-        try:
-            create_demo_workspace(path, config)
-        except WorkspaceError as error:
-            raise CommandError(str(error)) from None
+    try:
+        path = local_workspace_path(workspace, config)
+    except WorkspaceError as error:
+        raise CommandError(str(error)) from None
     if not path.is_file():
         raise CommandError(f"workspace file {path} not found; create it with `workbench ingest` or pass --workspace-file")
     return path

@@ -45,16 +45,14 @@ def ingest_command(args: argparse.Namespace, config) -> int:
             "pass --workspace with the name of a local workspace, or omit it for the default one"
         )
 
-    path = workspace.local_path()
-    if not path.exists() and workspace.name == "default" and not workspace.path:
-        # The first use of the default workspace gets the demo data too, as the TUI's first start does.
-        from workbench.backends import create_demo_workspace
-        from workbench.backends.local import WorkspaceError
+    # The first use of the default workspace gets the demo data too, as the TUI's first start does.
+    from workbench.backends import local_workspace_path
+    from workbench.backends.local import WorkspaceError
 
-        try:
-            create_demo_workspace(path, config)
-        except WorkspaceError as error:
-            raise CommandError(str(error)) from None
+    try:
+        path = local_workspace_path(workspace, config)
+    except WorkspaceError as error:
+        raise CommandError(str(error)) from None
     file = Path(args.file).expanduser()
     try:
         report = ingest_file(path, args.table, file, replace=args.replace, format=args.format)
