@@ -517,6 +517,8 @@ def test_list_sessions(tmp_path: Path) -> None:
     assert [summary.id for summary in summaries] == ["newer", "nanocore-c2-2026-12-04", "broken"]
     assert summaries[0].query_count == 1
     assert summaries[0].run_count == 1
+    assert summaries[0].hit_count == 2
+    assert summaries[0].verdict_counts == {"true_positive": 1}
     assert "line 4" in summaries[2].error
 
 

@@ -29,7 +29,7 @@ import shutil
 import tempfile
 import threading
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -95,6 +95,10 @@ class SessionSummary:
     indicator_count: int = 0
     query_count: int = 0
     run_count: int = 0
+    hit_count: int = 0
+    """Rows of the last run of every query, added up."""
+    verdict_counts: dict[str, int] = field(default_factory=dict)
+    """Verdicts of the last runs by kind (`true_positive`, ...); empty when there are none."""
     error: str = ""
     """The load error message of a file that could not be loaded; empty for a good file."""
 
@@ -455,8 +459,20 @@ def list_sessions(folder: Path | None = None) -> list[SessionSummary]:
                 indicator_count=len(session.indicators),
                 query_count=len(session.queries),
                 run_count=sum(len(query.runs) for query in session.queries),
+                hit_count=sum(query.last_run.row_count for query in session.queries if query.last_run),
+                verdict_counts=_verdict_counts(session),
             )
         )
     good = sorted((item for item in summaries if item.updated is not None), key=lambda item: item.updated, reverse=True)
     bad = [item for item in summaries if item.updated is None]
     return good + bad
+
+
+def _verdict_counts(session: Session) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for query in session.queries:
+        if query.last_run is None:
+            continue
+        for verdict in query.last_run.verdicts:
+            counts[verdict.verdict] = counts.get(verdict.verdict, 0) + 1
+    return counts

@@ -66,55 +66,28 @@ class SessionBrowserScreen(ModalScreen[Path | None]):
 
     @work(thread=True, exclusive=True, group="session-browser")
     def _read_sessions(self) -> None:
-        from workbench.paths import sessions_dir
-        from workbench.sessions.store import SessionFileError, SessionSummary, load_session
+        from workbench.sessions.store import list_sessions
 
-        folder = Path(self.folder).expanduser() if self.folder is not None else sessions_dir()
-        good: list[tuple[Any, list[str]]] = []
-        bad: list[tuple[Any, list[str]]] = []
-        paths = sorted(folder.glob("*.toml")) if folder.is_dir() else []
-        for path in paths:
-            # Each file is parsed once: the summary and the hit and verdict counts come from the same read.
-            try:
-                session = load_session(path)
-            except SessionFileError as error:
-                summary = SessionSummary(path=path, id=path.stem, title="", updated=None, error=str(error))
-                bad.append((summary, [sanitize(str(error).split(":")[0]), "unreadable", "", "", "", "", "", sanitize(path.name)]))
+        summaries = list_sessions(self.folder)
+        rows = []
+        for summary in summaries:
+            if summary.error:
+                rows.append([sanitize(summary.error.split(":")[0]), "unreadable", "", "", "", "", "", sanitize(summary.path.name)])
                 continue
-            hits = 0
-            verdicts: dict[str, int] = {}
-            for query in session.queries:
-                run = query.last_run
-                if run is None:
-                    continue
-                hits += run.row_count
-                for verdict in run.verdicts:
-                    verdicts[verdict.verdict] = verdicts.get(verdict.verdict, 0) + 1
-            summary = SessionSummary(
-                path=path,
-                id=session.id,
-                title=session.title,
-                updated=session.updated,
-                workspace=session.workspace,
-                indicator_count=len(session.indicators),
-                query_count=len(session.queries),
-                run_count=sum(len(query.runs) for query in session.queries),
+            verdict_text = " ".join(f"{name.split('_')[0]}:{count}" for name, count in sorted(summary.verdict_counts.items()))
+            rows.append(
+                [
+                    sanitize(summary.title or summary.id),
+                    summary.updated.strftime("%Y-%m-%d %H:%M"),
+                    str(summary.indicator_count),
+                    str(summary.query_count),
+                    str(summary.run_count),
+                    str(summary.hit_count),
+                    verdict_text,
+                    sanitize(summary.path.name),
+                ]
             )
-            verdict_text = " ".join(f"{name.split('_')[0]}:{count}" for name, count in sorted(verdicts.items()))
-            row = [
-                sanitize(session.title or session.id),
-                session.updated.strftime("%Y-%m-%d %H:%M"),
-                str(summary.indicator_count),
-                str(summary.query_count),
-                str(summary.run_count),
-                str(hits),
-                verdict_text,
-                sanitize(path.name),
-            ]
-            good.append((summary, row))
-        good.sort(key=lambda item: item[0].updated, reverse=True)
-        ordered = good + bad
-        self.app.call_from_thread(self._show_rows, [summary for summary, _ in ordered], [row for _, row in ordered])
+        self.app.call_from_thread(self._show_rows, summaries, rows)
 
     def _show_rows(self, summaries: list[Any], rows: list[list[str]]) -> None:
         self.summaries = summaries
