@@ -47,24 +47,11 @@ from typing import Any
 
 from workbench.backends.base import kql_type_of_arrow
 from workbench.backends.certs import write_self_signed_certificate
+from workbench.backends.scenarios import SCENARIOS
 
 log = logging.getLogger(__name__)
 
 LOOPBACK = "127.0.0.1"
-
-SCENARIOS: dict[str, str] = {
-    "ok": "run the query on the DuckDB workspace (the default)",
-    "partial": "the first half of the rows plus a PartialError: the result set passed the record limit",
-    "syntax-error": "400 SyntaxError with line and position",
-    "semantic-error": "400 SemanticError: a table or column that does not resolve",
-    "unauthorized": "401 AuthenticationFailed, as for a missing or invalid token",
-    "forbidden": "403 InsufficientAccessError: no read access to the workspace",
-    "wrong-audience": "403 InvalidAuthenticationTokenAudience: token for another resource",
-    "throttled": "429 with Retry-After for the first `throttle_count` requests, then ok",
-    "throttled-no-retry-after": "429 without Retry-After for the first `throttle_count` requests, then ok",
-    "gateway-timeout": "504 GatewayTimeout: the query ran past the service's time limit",
-    "slow": "wait `slow_seconds` (or until stop) before sending the results; for cancel tests",
-}
 
 SERVICE_ROW_LIMIT = 500_000
 """Rows per response before the service cuts the result and sends a PartialError."""

@@ -18,7 +18,7 @@ EMULATOR_WORKSPACE_ID = "00000000-0000-0000-0000-000000000000"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from workbench.backends.emulator import SCENARIOS
+    from workbench.backends.scenarios import SCENARIOS
 
     parser = subparsers.add_parser(
         "emulator",
