@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from workbench.backends.base import Backend, CancelToken, QueryError, QueryResult, Timespan, syntax_error
+from workbench.backends.base import Backend, CancelToken, QueryResult, Timespan, empty_query_error, syntax_error
 from workbench.backends.exclude import ExclusionOutcome, active_exclusions, apply_to_result
 from workbench.kql.exclusions import Exclusion, apply_exclusions
 
@@ -36,7 +36,7 @@ def check_syntax(query: str) -> None:
     import duckdb_kql
 
     if not query.strip():
-        raise QueryError("the query is empty", kind="syntax", hint="Write a KQL query, or generate one from indicators")
+        raise empty_query_error()
     from workbench.kql.lexer import PARSER_LOCK
 
     with PARSER_LOCK:
@@ -54,7 +54,13 @@ def run_hunt(
     cancel: CancelToken | None = None,
 ) -> HuntRun:
     """Check, run and filter `query`; raise QueryError on any failure."""
-    check_syntax(query)
+    if getattr(backend, "parses_kql", False):
+        # The backend parses the query itself and reports the same syntax error; parsing it here
+        # as well would double the cost (about 0.7 s for a 50,000-domain hunt).
+        if not query.strip():
+            raise empty_query_error()
+    else:
+        check_syntax(query)
     token = cancel or CancelToken()
     result = backend.run(query, timespan, token)
     outcome = ExclusionOutcome(result=result)

@@ -240,6 +240,11 @@ class QueryError(Exception):
         return text
 
 
+def empty_query_error() -> QueryError:
+    """Build the QueryError for a query that is empty or only whitespace."""
+    return QueryError("the query is empty", kind="syntax", hint="Write a KQL query, or generate one from indicators")
+
+
 def syntax_error(diagnostics: list, fallback: str = "") -> QueryError:
     """Build the QueryError for duckdb-kql parser diagnostics (1-based line, 0-based column) or a fallback text."""
     if diagnostics:

@@ -29,6 +29,7 @@ from workbench.backends.base import (
     QueryResult,
     TableSchema,
     Timespan,
+    empty_query_error,
     kql_type_of_arrow,
     syntax_error,
 )
@@ -84,6 +85,9 @@ def is_lock_error(error: BaseException) -> bool:
 
 class LocalBackend:
     """A local DuckDB workspace; see the module docstring for the read-only and timespan contract."""
+
+    parses_kql = True
+    """The backend parses queries with duckdb-kql and raises syntax errors with their position itself."""
 
     def __init__(self, path: Path, name: str = "local:default", *, fetch_limit: int = 1_000_000) -> None:
         self.path = Path(path)
@@ -154,7 +158,7 @@ class LocalBackend:
         import duckdb_kql
 
         if not query.strip():
-            raise QueryError("the query is empty", kind="syntax", hint="Type a KQL query, or press ctrl+g to generate one")
+            raise empty_query_error()
         tables = self.tables()
         with self._run_lock:
             connection = self._connect()
