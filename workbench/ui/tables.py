@@ -50,10 +50,6 @@ def _sanitize_column(column: Any, pc: Any, pa: Any) -> Any:
     return pa.chunked_array([pa.array(cleaned, type=pa.string())])
 
 
-def clean_label(value: str) -> str:
-    return sanitize(value)
-
-
 def replace_table(old: Any, new: Any, cursor: tuple[int, int] | None = None) -> Any:
     """Mount the DataTable `new` where `old` is, keeping the focus, and return `new`.
 
