@@ -2,7 +2,7 @@
 
 Each subcommand lives in `workbench.commands.<name>` with `register(subparsers)`
 that adds its parser and sets `handler`. Exit codes are a contract for scripts:
-0 success, 1 a finding the caller asked to be told about (rejected feed
+0 success, 1 a finding the caller needs to act on (rejected feed
 entries, new rows on replay), 2 an error, with the message on stderr and no
 traceback.
 """

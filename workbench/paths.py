@@ -1,4 +1,4 @@
-"""Where the workbench keeps its files, from platformdirs.
+"""The folders the workbench keeps its files in, from platformdirs.
 
 Every path can be moved with an environment variable, which the tests and a
 user with an unusual home directory both need: `HUNT_WORKBENCH_DATA_DIR`,

@@ -40,7 +40,7 @@ class TableSchema:
 
 
 MAX_TIMESPAN = timedelta(days=36_500)
-"""The longest duration accepted: 100 years, past any Log Analytics retention (at most 12 years)."""
+"""The maximum duration accepted: 100 years, past any Log Analytics retention (at most 12 years)."""
 
 _DURATION = re.compile(
     r"^P(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
@@ -116,7 +116,12 @@ class Timespan:
             time_part = "".join(
                 f"{value}{unit}" for value, unit in ((hours, "H"), (minutes, "M"), (seconds, "S")) if value
             )
-            return "P" + (f"{days}D" if days else "") + (f"T{time_part}" if time_part else "")
+            text = "P"
+            if days:
+                text += f"{days}D"
+            if time_part:
+                text += f"T{time_part}"
+            return text
         assert self.start is not None and self.end is not None
         return f"{_utc_text(self.start)}/{_utc_text(self.end)}"
 
@@ -227,7 +232,7 @@ class QueryError(Exception):
         self.column = column
         """1-based column of the error; None when the engine gave no position."""
         self.hint = hint
-        """What the user can do next; empty when there is nothing specific to say."""
+        """What the user can do next; empty when there is nothing specific to suggest."""
 
     def describe(self) -> str:
         """Return one message with the position and the hint, as shown to the user."""

@@ -113,8 +113,8 @@ def write_rows(result, output_format: str, stream) -> None:
         stream.write("\n")
         return
     if output_format == "csv":
-        # CSV for a file or a pipe keeps values as they are (quoting carries newlines and tabs);
-        # on a terminal, control characters from the data are shown as escapes instead.
+        # CSV for a file or a pipe keeps values as they are, because quoting carries newlines and tabs.
+        # On a terminal, control characters from the data are shown as escapes instead.
         to_terminal = bool(getattr(stream, "isatty", lambda: False)())
         writer = csv.writer(stream)
         writer.writerow([display_value(name) if to_terminal else name for name in names])

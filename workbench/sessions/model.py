@@ -56,7 +56,7 @@ class Run:
     row_count: int
     """Rows the query returned, before the snapshot cap."""
     truncated: bool
-    """True when `rows` holds fewer rows than `row_count` (snapshot cap or engine limit)."""
+    """True when `rows` contains fewer rows than `row_count` (snapshot cap or engine limit)."""
     columns: list[tuple[str, str]]
     """(name, KQL type) per column."""
     rows: list[list[object]]

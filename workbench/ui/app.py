@@ -284,7 +284,7 @@ class WorkbenchApp(FeedsMixin, SessionsMixin, TabsMixin, NavigationMixin, App[in
         self.call_from_thread(self.set_status, message)
 
     def on_text_area_changed(self, message: Any) -> None:
-        """Count an edit of the query as an unsaved change, so quitting asks for confirmation."""
+        """Count an edit of the query as an unsaved change, so quitting needs a confirmation."""
         # Loading a tab or a session stores the text first, so only a real edit differs from the stored copy.
         if getattr(message.text_area, "id", None) == "editor" and message.text_area.text != self.tabs[self.tab_index]:
             self.dirty = True

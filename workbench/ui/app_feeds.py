@@ -46,7 +46,7 @@ class FeedsMixin:
         self.post_message(FeedsLoaded(loads, errors))
 
     def _fetch_live_feed(self, feed: Any, refresh: bool) -> Any:
-        """Fetch a ThreatFox feed (or its cached copy) in a worker thread and say how old a cached copy is."""
+        """Fetch a ThreatFox feed (or its cached copy) in a worker thread and report how old a cached copy is."""
         from workbench.iocs.live import ThreatFoxClient
 
         result = ThreatFoxClient(feed).fetch(refresh=refresh)

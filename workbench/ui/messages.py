@@ -28,7 +28,7 @@ class WorkspaceReady(Message):
         self.backend = backend
         self.error = error
         self.tables = tables or []
-        """The workspace's tables, read in the worker so the UI thread never waits on the network."""
+        """The workspace's tables, read in the worker so the UI thread does not wait on the network for them."""
 
 
 class FeedsLoaded(Message):

@@ -266,7 +266,7 @@ class PathScreen(ModalScreen[str | None]):
         """The folder (ending in /) or text the field starts with."""
         self.hint = hint
         self.default_name = default_name
-        """The file name used when the answer is a folder; shown as the placeholder."""
+        """The file name used when the entered path is a folder; shown as the placeholder."""
         self.replace = replace
         """True when the first key typed replaces the starting text instead of adding to it."""
 
